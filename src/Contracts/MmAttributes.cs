@@ -1,0 +1,86 @@
+using System;
+
+namespace PtLock.Contracts
+{
+    // Page-table facts beyond Clang's vocabulary: fallible lookups, mapped tables, value freshness,
+    // entry writes and how tables are freed.
+
+    /// <summary>May return null when it loses a race (the kernel returns NULL); callers must check.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class FallibleAttribute : Attribute
+    {
+    }
+
+    /// <summary>On success the result is a mapped PTE table pointer that must be unmapped exactly once.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class MapsPteAttribute : Attribute
+    {
+        /// <summary>The mapping is read-only: no entry may be written through it (pte_offset_map_ro_nolock).</summary>
+        public bool ReadOnly { get; set; }
+
+        /// <summary>The caller must revalidate (PmdSame / non-none PteSame) after taking the delivered lock.</summary>
+        public bool NeedsRevalidation { get; set; }
+    }
+
+    /// <summary>Unmaps the PTE table mapped through the named parameter.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class UnmapsPteAttribute : Attribute
+    {
+        public UnmapsPteAttribute(string pte) => Pte = pte;
+        public string Pte { get; }
+    }
+
+    /// <summary>The result is a lockless snapshot: stale after any later acquisition until rechecked.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.ReturnValue | AttributeTargets.Parameter)]
+    public sealed class LocklessSnapshotAttribute : Attribute
+    {
+    }
+
+    /// <summary>Compares a snapshot or entry against the current value (pmd_same, pte_same, pte_none on a fresh read).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class RecheckAttribute : Attribute
+    {
+        /// <summary>What the recheck covers: "pmd" or "pte".</summary>
+        public RecheckAttribute(string level) => Level = level;
+        public string Level { get; }
+    }
+
+    /// <summary>Writes a page-table entry through the named pointer: needs a recheck since its lock was taken.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class EntryWriteAttribute : Attribute
+    {
+        /// <param name="target">The parameter naming the entry written ("pte", "pmd").</param>
+        public EntryWriteAttribute(string target) => Target = target;
+        public string Target { get; }
+    }
+
+    /// <summary>Frees a page table at once: legal only for a table never published in a PMD.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class FreesTableNowAttribute : Attribute
+    {
+        public FreesTableNowAttribute(string table) => Table = table;
+        public string Table { get; }
+    }
+
+    /// <summary>Frees a page table after an RCU grace period (lockless walkers may still hold it).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class FreesTableDeferredAttribute : Attribute
+    {
+        public FreesTableDeferredAttribute(string table) => Table = table;
+        public string Table { get; }
+    }
+
+    /// <summary>The method may sleep: not under a spinlock, not in an RCU read section.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor)]
+    public sealed class MaySleepAttribute : Attribute
+    {
+    }
+
+    /// <summary>Names the kernel function a member models, for messages and documentation.</summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false)]
+    public sealed class KernelAttribute : Attribute
+    {
+        public KernelAttribute(string name) => Name = name;
+        public string Name { get; }
+    }
+}

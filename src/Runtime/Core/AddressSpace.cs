@@ -1,0 +1,67 @@
+using PtLock.Contracts;
+
+namespace PtLock;
+
+/// <summary>struct address_space: a file's page cache and the VMAs that map it (i_mmap).</summary>
+[Kernel("struct address_space")]
+public sealed class AddressSpace
+{
+    private readonly Dictionary<ulong, Folio> _pageCache = new();
+    private readonly List<Vma> _mappings = new();
+
+    public AddressSpace(Machine machine, string name)
+    {
+        Machine = machine ?? throw new ArgumentNullException(nameof(machine));
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        IMmapRwsem = new RwSemaphore(machine, LockClass.IMmapRwsem, $"i_mmap_rwsem({name})");
+    }
+
+    public Machine Machine { get; }
+    public string Name { get; }
+
+    /// <summary>mapping->i_mmap_rwsem: stabilises the set of VMAs mapping the file and their page tables.</summary>
+    public RwSemaphore IMmapRwsem { get; }
+
+    /// <summary>The VMAs mapping this file (the i_mmap tree). Read under <see cref="IMmapRwsem"/>.</summary>
+    [GuardedBy(nameof(IMmapRwsem))]
+    public IReadOnlyList<Vma> Mappings => _mappings;
+
+    internal void AddMapping(Vma vma) => _mappings.Add(vma);
+    internal void RemoveMapping(Vma vma) => _mappings.Remove(vma);
+
+    /// <summary>filemap_get_folio: the cached folio at <paramref name="index"/>, or null.</summary>
+    public Folio? FindFolio(ulong index)
+    {
+        lock (_pageCache)
+            return _pageCache.TryGetValue(index, out var f) ? f : null;
+    }
+
+    /// <summary>The folio at <paramref name="index"/>, created (and added with a page-cache reference) if absent.</summary>
+    public Folio? GetOrCreateFolio(ulong index)
+    {
+        lock (_pageCache)
+        {
+            if (_pageCache.TryGetValue(index, out var f))
+                return f;
+            var folio = Folio.Alloc(Machine);
+            if (folio is null)
+                return null;
+            folio.Mapping = this;
+            folio.Index = index;
+            _pageCache[index] = folio;
+            return folio;
+        }
+    }
+
+    public int CachedPages
+    {
+        get { lock (_pageCache) return _pageCache.Count; }
+    }
+
+    internal IReadOnlyCollection<Folio> CachedFolios
+    {
+        get { lock (_pageCache) return _pageCache.Values.ToList(); }
+    }
+
+    public override string ToString() => $"mapping({Name})";
+}

@@ -1,0 +1,146 @@
+using PtLock.Contracts;
+
+namespace PtLock;
+
+/// <summary>
+/// struct mm_struct: an address space with its page-table root, mm->page_table_lock, the mmap lock and
+/// its VMAs. Created on a <see cref="Machine"/>, whose frames hold its tables.
+/// </summary>
+[Kernel("struct mm_struct")]
+public sealed class Mm
+{
+    private readonly List<Vma> _vmas = new();
+    private long _nrPtes;
+    private long _nrPmds;
+    private long _nrPuds;
+    private long _anonRss;
+    private long _fileRss;
+    private volatile bool _dead;
+
+    /// <summary>mm_alloc + pgd_alloc.</summary>
+    public Mm(Machine machine)
+    {
+        Machine = machine ?? throw new ArgumentNullException(nameof(machine));
+        Id = machine.NextMmId();
+        PageTableLock = new Ptl(this);
+        MmapLock = new RwSemaphore(machine, LockClass.MmapLock, $"mm{Id}->mmap_lock");
+        var pgd = machine.Memory.Alloc(FrameKind.PgdTable)
+                  ?? throw new OutOfMemoryException($"no page frame left for the PGD of a new mm on a {machine.Options.FrameCount}-frame machine");
+        PageTableCtor.Construct(pgd, this, FrameKind.PgdTable);
+        PgdFrame = pgd;
+        PgdGeneration = pgd.Generation;
+    }
+
+    public Machine Machine { get; }
+    public int Id { get; }
+    internal PageFrame PgdFrame { get; }
+    internal int PgdGeneration { get; }
+
+    /// <summary>mm->page_table_lock: the PUD-level lock, and the PMD/PTE lock when those are not split.</summary>
+    public Ptl PageTableLock { get; }
+
+    /// <summary>mm->mmap_lock.</summary>
+    public RwSemaphore MmapLock { get; }
+
+    public int Levels => Machine.Options.PagingLevels;
+    public ulong TaskSize => Geometry.TaskSize(Levels);
+
+    public bool IsDead => _dead;
+
+    internal void CheckAlive(string operation)
+    {
+        if (_dead)
+            throw new MmTornDownException(Id, operation);
+    }
+
+    internal void MarkDead() => _dead = true;
+
+    /// <summary>mm_pgtables_bytes / PAGE_SIZE for PTE tables (mm_inc_nr_ptes).</summary>
+    public long NrPtes => Interlocked.Read(ref _nrPtes);
+    public long NrPmds => Interlocked.Read(ref _nrPmds);
+    public long NrPuds => Interlocked.Read(ref _nrPuds);
+    internal void AddNrPtes(int delta) => Interlocked.Add(ref _nrPtes, delta);
+    internal void AddNrPmds(int delta) => Interlocked.Add(ref _nrPmds, delta);
+    internal void AddNrPuds(int delta) => Interlocked.Add(ref _nrPuds, delta);
+
+    /// <summary>MM_ANONPAGES and MM_FILEPAGES.</summary>
+    public long AnonRss => Interlocked.Read(ref _anonRss);
+    public long FileRss => Interlocked.Read(ref _fileRss);
+    internal void AddRss(bool anon, int delta)
+    {
+        if (anon) Interlocked.Add(ref _anonRss, delta);
+        else Interlocked.Add(ref _fileRss, delta);
+    }
+
+    /// <summary>The VMAs, by address. Read with the mmap lock held.</summary>
+    [GuardedBy(nameof(MmapLock))]
+    public IReadOnlyList<Vma> Vmas => _vmas;
+
+    /// <summary>find_vma: the first VMA ending above <paramref name="addr"/>, or null.</summary>
+    [Kernel("find_vma")]
+    [RequiresShared(nameof(MmapLock))]
+    public Vma? FindVma(ulong addr)
+    {
+        CheckAlive("find_vma");
+        foreach (var vma in _vmas)
+            if (addr < vma.End)
+                return vma;
+        return null;
+    }
+
+    /// <summary>vma_lookup: the VMA containing <paramref name="addr"/>, or null.</summary>
+    [Kernel("vma_lookup")]
+    [RequiresShared(nameof(MmapLock))]
+    public Vma? VmaLookup(ulong addr)
+    {
+        var vma = FindVma(addr);
+        return vma is not null && vma.Contains(addr) ? vma : null;
+    }
+
+    /// <summary>
+    /// do_mmap at a fixed address: create a VMA over [start, start+length). Takes the mmap lock for write.
+    /// Unaligned, out-of-range or overlapping requests are rejected with an exception naming the argument.
+    /// </summary>
+    [Kernel("do_mmap")]
+    [Excludes(nameof(MmapLock))]
+    public Vma Mmap(ulong start, ulong length, VmFlags flags, AddressSpace? file = null, ulong pgoff = 0)
+    {
+        CheckAlive("mmap");
+        if (!Geometry.IsPageAligned(start))
+            throw new ArgumentException($"start {start:x} is not page aligned", nameof(start));
+        if (length == 0 || !Geometry.IsPageAligned(length))
+            throw new ArgumentException($"length {length:x} must be a non-zero multiple of the page size", nameof(length));
+        if (start == 0 || start + length < start || start + length > TaskSize)
+            throw new ArgumentOutOfRangeException(nameof(start), $"[{start:x}, {start + length:x}) is outside user space [1000, {TaskSize:x})");
+        if ((flags & VmFlags.Hugetlb) != 0 && ((start | length) & ~Geometry.PmdMask) != 0)
+            throw new ArgumentException("a hugetlb mapping must be 2 MiB aligned and sized", nameof(start));
+        if (file is not null && file.Machine != Machine)
+            throw new ArgumentException("the file belongs to another machine", nameof(file));
+        if ((flags & VmFlags.Shared) != 0)
+            flags |= VmFlags.MayShare;
+        ulong end = start + length;
+        MmapLock.DownWrite();
+        try
+        {
+            foreach (var existing in _vmas)
+                if (start < existing.End && existing.Start < end)
+                    throw new ArgumentException($"[{start:x}, {end:x}) overlaps {existing}", nameof(start));
+            var vma = new Vma(this, start, end, flags, file, pgoff);
+            int at = _vmas.FindIndex(v => v.Start > start);
+            _vmas.Insert(at < 0 ? _vmas.Count : at, vma);
+            if (file is not null)
+            {
+                file.IMmapRwsem.DownWrite();
+                try { file.AddMapping(vma); }
+                finally { file.IMmapRwsem.UpWrite(); }
+            }
+            return vma;
+        }
+        finally
+        {
+            MmapLock.UpWrite();
+        }
+    }
+
+    public override string ToString() => $"mm{Id}";
+}

@@ -1,0 +1,101 @@
+namespace PtLock;
+
+/// <summary>
+/// The machine's finite pool of page frames. Freed frames go on a LIFO free list, so the frame freed
+/// last is the one handed out next: reuse, and the bugs it exposes, happen at once rather than by luck.
+/// </summary>
+public sealed class PhysMem
+{
+    private readonly PageFrame[] _frames;
+    private readonly ulong[] _freeStack;
+    private int _freeTop;
+    private readonly object _gate = new();
+
+    internal PhysMem(Machine machine, int frameCount)
+    {
+        if (frameCount < 16)
+            throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, "a machine needs at least 16 frames");
+        Machine = machine;
+        _frames = new PageFrame[frameCount];
+        _freeStack = new ulong[frameCount];
+        for (int i = 0; i < frameCount; i++)
+            _frames[i] = new PageFrame(this, (ulong)i);
+        // pfn 0 stays reserved; push the rest so that pfn 1 is handed out first.
+        for (int i = frameCount - 1; i >= 1; i--)
+            _freeStack[_freeTop++] = (ulong)i;
+    }
+
+    public Machine Machine { get; }
+    public int TotalFrames => _frames.Length;
+
+    public int FreeFrames
+    {
+        get { lock (_gate) return _freeTop; }
+    }
+
+    /// <summary>pfn_to_page. Out-of-range pfns are the caller's bug and get a clear exception.</summary>
+    public PageFrame FrameOf(ulong pfn)
+    {
+        if (pfn >= (ulong)_frames.Length)
+            throw new ArgumentOutOfRangeException(nameof(pfn), pfn, $"pfn beyond the machine's {_frames.Length} frames");
+        return _frames[pfn];
+    }
+
+    internal bool TryFrameOf(ulong pfn, out PageFrame frame)
+    {
+        if (pfn < (ulong)_frames.Length)
+        {
+            frame = _frames[pfn];
+            return true;
+        }
+        frame = _frames[0];
+        return false;
+    }
+
+    /// <summary>
+    /// alloc_page: null when the pool is exhausted, after giving pending RCU frees a chance (waiting for a
+    /// grace period only where sleeping is allowed, as GFP_KERNEL reclaim would).
+    /// </summary>
+    internal PageFrame? Alloc(FrameKind kind)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            lock (_gate)
+            {
+                if (_freeTop > 0)
+                {
+                    var frame = _frames[_freeStack[--_freeTop]];
+                    frame.BumpGeneration();
+                    frame.Kind = kind;
+                    return frame;
+                }
+            }
+            if (attempt == 0)
+                Rcu.ProcessReadyCallbacks();
+            else if (attempt == 1 && Rcu.CanSleepHere())
+                Rcu.Barrier();
+            else
+                return null;
+        }
+    }
+
+    internal void Free(PageFrame frame, string freedBy)
+    {
+        lock (_gate)
+        {
+            if (frame.Kind is FrameKind.Free or FrameKind.Reserved)
+                throw new PtLockViolationException(RuleIds.StaleFrame,
+                    $"double free of {frame.Describe()} by {freedBy}");
+            frame.LastKind = frame.Kind;
+            frame.LastWasSharedHugetlbPmd = frame.Kind == FrameKind.PmdTable && frame.ShareCount > 0;
+            frame.FreedBy = freedBy;
+            frame.Kind = FrameKind.Free;
+            frame.BumpGeneration();
+            frame.Folio = null;
+            frame.Content = 0;
+            _freeStack[_freeTop++] = frame.Pfn;
+        }
+    }
+
+    internal IEnumerable<PageFrame> AllFrames => _frames;
+}
