@@ -66,6 +66,12 @@ public sealed class Mm
     /// <summary>MM_ANONPAGES and MM_FILEPAGES.</summary>
     public long AnonRss => Interlocked.Read(ref _anonRss);
     public long FileRss => Interlocked.Read(ref _fileRss);
+    /// <summary>add_mm_counter(mm, MM_ANONPAGES, delta), for code outside the runtime that unmaps pages.</summary>
+    [Kernel("add_mm_counter")]
+    public void AddAnonRss(int delta) => AddRss(anon: true, delta);
+
+    internal void AddRssForTest(int delta) => AddRss(anon: true, delta);
+
     internal void AddRss(bool anon, int delta)
     {
         if (anon) Interlocked.Add(ref _anonRss, delta);

@@ -1,0 +1,251 @@
+using PtLock.Contracts;
+
+namespace PtLock;
+
+/// <summary>mm/memory.c: the anonymous fault path (handle_mm_fault → handle_pte_fault → do_anonymous_page / do_wp_page).</summary>
+public static partial class Memory
+{
+    /// <summary>
+    /// handle_mm_fault: resolve a fault at <paramref name="address"/> in <paramref name="vma"/>. The caller
+    /// holds the mmap lock for read. Access the VMA does not allow yields <see cref="VmFaultResult.Sigsegv"/>.
+    /// </summary>
+    [Kernel("handle_mm_fault")]
+    [RequiresShared("vma.Mm.MmapLock")]
+    [MaySleep]
+    public static VmFaultResult HandleMmFault(Vma vma, ulong address, FaultFlags flags)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        var mm = vma.Mm;
+        mm.CheckAlive("handle_mm_fault");
+        if (mm.Machine.Validate)
+            mm.MmapLock.AssertHeld();
+        if (!vma.Contains(address))
+            return VmFaultResult.Sigsegv;
+        bool write = (flags & FaultFlags.Write) != 0;
+        if (write ? (vma.Flags & VmFlags.Write) == 0 : (vma.Flags & (VmFlags.Read | VmFlags.Write)) == 0)
+            return VmFaultResult.Sigsegv;
+        if (!vma.IsAnonymous || vma.IsHugetlb)
+            throw new NotSupportedException($"handle_mm_fault: only anonymous VMAs fault in this release ({vma})");
+        var vmf = new VmFault(vma, address, flags);
+        var pmd = LinuxMm.PmdAllocWalk(mm, vmf.Address);
+        if (pmd is null)
+            return VmFaultResult.Oom;
+        vmf.Pmd = pmd;
+        vmf.OrigPmd = Pgtable.PmdpGetLockless(pmd);
+        return HandlePteFault(vmf);
+    }
+
+    /// <summary>handle_pte_fault: read the PTE locklessly, then dispatch; the handlers recheck it under the ptl.</summary>
+    [Kernel("handle_pte_fault")]
+    [MaySleep]
+    public static VmFaultResult HandlePteFault(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var mm = vmf.Mm;
+        if (Pgtable.PmdpGet(vmf.Pmd!).IsNone)
+        {
+            vmf.Pte = null;
+            vmf.Flags &= ~FaultFlags.OrigPteValid;
+        }
+        else
+        {
+            // The rw variant: a changed non-none entry is caught by the pte_same below, so the PMD value
+            // delivered here needs no recheck of its own.
+            vmf.Pte = PgtableGeneric.PteOffsetMapRwNolock(mm, vmf.Pmd!, vmf.Address, out _, out var ptl);
+            if (vmf.Pte is null)
+                return VmFaultResult.None;
+            vmf.Ptl = ptl;
+            vmf.OrigPte = Pgtable.PtepGetLockless(vmf.Pte);
+            vmf.Flags |= FaultFlags.OrigPteValid;
+            if (vmf.OrigPte.IsNone)
+            {
+                PgtableGeneric.PteUnmap(vmf.Pte);
+                vmf.Pte = null;
+            }
+        }
+
+        if (vmf.Pte is null)
+            return DoAnonymousPage(vmf);
+
+        if (!vmf.OrigPte.IsPresent)
+        {
+            PgtableGeneric.PteUnmap(vmf.Pte);
+            vmf.Pte = null;
+            return VmFaultResult.Sigbus;
+        }
+
+        Spinlock.SpinLock(vmf.Ptl!);
+        var entry = vmf.OrigPte;
+        if (!Pgtable.PteSame(Pgtable.PtepGet(vmf.Pte), entry))
+        {
+            PgtableGeneric.PteUnmapUnlock(vmf.Pte, vmf.Ptl!);
+            return VmFaultResult.None;
+        }
+        if ((vmf.Flags & (FaultFlags.Write | FaultFlags.Unshare)) != 0)
+        {
+            if (!entry.IsWrite)
+                return DoWpPage(vmf);
+            if ((vmf.Flags & FaultFlags.Write) != 0)
+                entry = Pgtable.PteMkdirty(entry);
+        }
+        entry = Pgtable.PteMkyoung(entry);
+        PtepSetAccessFlags(vmf.Vma, vmf.Address, vmf.Pte, entry);
+        PgtableGeneric.PteUnmapUnlock(vmf.Pte, vmf.Ptl!);
+        return VmFaultResult.None;
+    }
+
+    /// <summary>
+    /// do_anonymous_page: allocate the table if needed, then a zeroed folio (or the zero page for reads),
+    /// map and lock the PTE, and <b>recheck under the ptl that the entry is still none</b> before setting
+    /// it: another thread may have faulted the same address meanwhile (thread 003).
+    /// </summary>
+    [Kernel("do_anonymous_page")]
+    [MaySleep]
+    public static VmFaultResult DoAnonymousPage(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var vma = vmf.Vma;
+        var mm = vma.Mm;
+        if (vma.IsShared)
+            return VmFaultResult.Sigbus;
+        if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
+            return VmFaultResult.Oom;
+
+        Folio? folio = null;
+        PteVal entry;
+        if ((vmf.Flags & FaultFlags.Write) == 0)
+        {
+            entry = Pgtable.PteMkspecial(PteVal.FromPfn(ZeroPfn, vma.PageProt));
+        }
+        else
+        {
+            vma.AnonVma ??= new object();
+            folio = Folio.Alloc(mm.Machine);
+            if (folio is null)
+                return VmFaultResult.Oom;
+            entry = Pgtable.PteMkyoung(PteVal.FromPfn(folio.Pfn, vma.PageProt));
+            if ((vma.Flags & VmFlags.Write) != 0)
+                entry = Pgtable.PteMkwrite(Pgtable.PteMkdirty(entry));
+        }
+
+        var pte = PgtableGeneric.PteOffsetMapLock(mm, vmf.Pmd!, vmf.Address, out var ptl);
+        if (pte is null)
+        {
+            folio?.Put();
+            return VmFaultResult.None;
+        }
+        vmf.Pte = pte;
+        vmf.Ptl = ptl;
+        if (VmfPteChanged(vmf))
+        {
+            PgtableGeneric.PteUnmapUnlock(pte, ptl);
+            folio?.Put();
+            return VmFaultResult.None;
+        }
+        if (folio is not null)
+        {
+            mm.AddRss(anon: true, 1);
+            Rmap.FolioAddNewAnonRmap(folio, vma, vmf.Address);
+        }
+        if ((vmf.Flags & FaultFlags.OrigPteValid) != 0 && vmf.OrigPte.IsUffdWpMarker)
+            entry = Pgtable.PteMkuffdWp(entry);
+        Pgtable.SetPteAt(mm, vmf.Address, pte, entry);
+        PgtableGeneric.PteUnmapUnlock(pte, ptl);
+        return VmFaultResult.None;
+    }
+
+    /// <summary>vmf_pte_changed: the recheck under the ptl (pte_same against orig_pte, or pte_none).</summary>
+    [Kernel("vmf_pte_changed")]
+    [Recheck("pte")]
+    public static bool VmfPteChanged(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var current = Pgtable.PtepGet(vmf.Pte!);
+        if ((vmf.Flags & FaultFlags.OrigPteValid) != 0)
+            return !Pgtable.PteSame(current, vmf.OrigPte);
+        return !current.IsNone;
+    }
+
+    /// <summary>
+    /// do_wp_page (anonymous): reuse the page if this mapping is its only user, otherwise copy it
+    /// (wp_page_copy). Entered with the ptl held and the PTE mapped; returns with both released.
+    /// </summary>
+    [Kernel("do_wp_page")]
+    [Releases("vmf.Ptl", "Rcu.Global")]
+    public static VmFaultResult DoWpPage(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var vma = vmf.Vma;
+        var mm = vma.Mm;
+        var pte = vmf.Pte!;
+        var ptl = vmf.Ptl!;
+        var orig = vmf.OrigPte;
+        var memory = mm.Machine.Memory;
+        var oldFolio = orig.Pfn != ZeroPfn && memory.TryFrameOf(orig.Pfn, out var frame) ? frame.Folio : null;
+
+        if (oldFolio is { IsAnon: true, MapCount: 1, RefCount: 1 })
+        {
+            // wp_page_reuse: nobody else can see this page.
+            var reused = Pgtable.PteMkwrite(Pgtable.PteMkdirty(Pgtable.PteMkyoung(orig)));
+            PtepSetAccessFlags(vma, vmf.Address, pte, reused);
+            PgtableGeneric.PteUnmapUnlock(pte, ptl);
+            return VmFaultResult.None;
+        }
+
+        // wp_page_copy: drop the lock to allocate, then recheck the entry before replacing it.
+        oldFolio?.Get();
+        PgtableGeneric.PteUnmapUnlock(pte, ptl);
+        var newFolio = Folio.Alloc(mm.Machine);
+        if (newFolio is null)
+        {
+            oldFolio?.Put();
+            return VmFaultResult.Oom;
+        }
+        newFolio.Content = oldFolio?.Content ?? 0;
+        vma.AnonVma ??= new object();
+
+        pte = PgtableGeneric.PteOffsetMapLock(mm, vmf.Pmd!, vmf.Address, out ptl)!;
+        if (pte is null || !Pgtable.PteSame(Pgtable.PtepGet(pte), orig))
+        {
+            if (pte is not null)
+                PgtableGeneric.PteUnmapUnlock(pte, ptl);
+            newFolio.Put();
+            oldFolio?.Put();
+            return VmFaultResult.None;
+        }
+        var entry = Pgtable.PteMkwrite(Pgtable.PteMkdirty(Pgtable.PteMkyoung(PteVal.FromPfn(newFolio.Pfn, vma.PageProt))));
+        var cleared = Pgtable.PtepGetAndClear(mm, vmf.Address, pte);
+        mm.Machine.CountTlbFlush();
+        if (oldFolio is not null)
+            Rmap.FolioRemoveRmapPte(oldFolio, vma);
+        else
+            mm.AddRss(anon: true, 1);
+        Rmap.FolioAddNewAnonRmap(newFolio, vma, vmf.Address);
+        Pgtable.SetPteAt(mm, vmf.Address, pte, entry);
+        PgtableGeneric.PteUnmapUnlock(pte, ptl);
+        _ = cleared;
+        if (oldFolio is not null)
+        {
+            oldFolio.Put(); // the reference taken above
+            oldFolio.Put(); // the mapping's reference
+        }
+        return VmFaultResult.DoneCow;
+    }
+
+    /// <summary>ptep_set_access_flags: relax A/D/W bits of a present entry in place (same pfn). Needs the ptl.</summary>
+    [Kernel("ptep_set_access_flags")]
+    [EntryWrite("pte")]
+    [Requires("PtepLockptr(vma.Mm, pte)")]
+    public static bool PtepSetAccessFlags(Vma vma, ulong address, Pte pte, PteVal entry)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        var current = Pgtable.PtepGet(pte);
+        if (current.Raw == entry.Raw)
+            return false;
+        Pgtable.SetPteAt(vma.Mm, address, pte, entry);
+        return true;
+    }
+
+    /// <summary>my_zero_pfn: the shared zero page (pfn 0, never allocated).</summary>
+    public const ulong ZeroPfn = 0;
+}
