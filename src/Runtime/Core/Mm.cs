@@ -22,6 +22,8 @@ public sealed class Mm
     {
         Machine = machine ?? throw new ArgumentNullException(nameof(machine));
         Id = machine.NextMmId();
+        Levels = machine.Options.PagingLevels;
+        TaskSize = Geometry.TaskSize(Levels);
         PageTableLock = new Ptl(this);
         MmapLock = new RwSemaphore(machine, LockClass.MmapLock, $"mm{Id}->mmap_lock");
         var pgd = machine.Memory.Alloc(FrameKind.PgdTable)
@@ -42,8 +44,10 @@ public sealed class Mm
     /// <summary>mm->mmap_lock.</summary>
     public RwSemaphore MmapLock { get; }
 
-    public int Levels => Machine.Options.PagingLevels;
-    public ulong TaskSize => Geometry.TaskSize(Levels);
+    public int Levels { get; }
+
+    /// <summary>TASK_SIZE: the end of user space.</summary>
+    public ulong TaskSize { get; }
 
     public bool IsDead => _dead;
 

@@ -18,10 +18,22 @@ internal static class LockDep
         public string Name;
     }
 
+    /// <summary>
+    /// The PTE tables one thread has mapped. Other threads read it only when they free a table, to see
+    /// whether a walker still maps it; mapping stays free of atomic operations.
+    /// </summary>
+    private sealed class MappedTables
+    {
+        public PageFrame?[] Slots = new PageFrame?[4];
+        public int Count;
+        public readonly Thread Thread = Thread.CurrentThread;
+    }
+
     [ThreadStatic] private static Held[]? t_held;
     [ThreadStatic] private static int t_heldCount;
-    [ThreadStatic] private static PageFrame?[]? t_mapped;
-    [ThreadStatic] private static int t_mappedCount;
+    [ThreadStatic] private static MappedTables? t_mapped;
+    private static MappedTables[] s_allMapped = Array.Empty<MappedTables>();
+    private static readonly object s_registryGate = new();
 
     public static void BeforeAcquire(object lck, LockClass cls, int subclass, bool trylock, string name)
     {
@@ -79,7 +91,9 @@ internal static class LockDep
         {
             if (!ReferenceEquals(held![i].Lock, lck))
                 continue;
-            Array.Copy(held, i + 1, held, i, t_heldCount - i - 1);
+            int after = t_heldCount - i - 1;
+            if (after > 0)
+                Array.Copy(held, i + 1, held, i, after);
             held[--t_heldCount] = default;
             return;
         }
@@ -135,24 +149,32 @@ internal static class LockDep
 
     public static void Mapped(PageFrame table)
     {
-        var mapped = t_mapped ??= new PageFrame?[4];
-        if (t_mappedCount == mapped.Length)
-            Array.Resize(ref t_mapped, mapped.Length * 2);
-        t_mapped![t_mappedCount++] = table;
-        Interlocked.Increment(ref table.ReaderMaps);
+        var mine = t_mapped ?? RegisterMapped();
+        if (mine.Count == mine.Slots.Length)
+        {
+            var bigger = new PageFrame?[mine.Slots.Length * 2];
+            Array.Copy(mine.Slots, bigger, mine.Count);
+            Volatile.Write(ref mine.Slots, bigger);
+        }
+        Volatile.Write(ref mine.Slots[mine.Count], table);
+        Volatile.Write(ref mine.Count, mine.Count + 1);
     }
 
     /// <summary>Forget one mapping of <paramref name="table"/>; false if this thread had none.</summary>
     public static bool Unmapped(PageFrame table)
     {
-        var mapped = t_mapped;
-        for (int i = t_mappedCount - 1; i >= 0; i--)
+        var mine = t_mapped;
+        if (mine is null)
+            return false;
+        var slots = mine.Slots;
+        for (int i = mine.Count - 1; i >= 0; i--)
         {
-            if (!ReferenceEquals(mapped![i], table))
+            if (!ReferenceEquals(slots[i], table))
                 continue;
-            Array.Copy(mapped, i + 1, mapped, i, t_mappedCount - i - 1);
-            mapped[--t_mappedCount] = null;
-            Interlocked.Decrement(ref table.ReaderMaps);
+            int last = mine.Count - 1;
+            Volatile.Write(ref slots[i], slots[last]);
+            Volatile.Write(ref mine.Count, last);
+            slots[last] = null;
             return true;
         }
         return false;
@@ -160,25 +182,64 @@ internal static class LockDep
 
     public static bool HasMapped(PageFrame table)
     {
-        var mapped = t_mapped;
-        for (int i = 0; i < t_mappedCount; i++)
-            if (ReferenceEquals(mapped![i], table))
+        var mine = t_mapped;
+        if (mine is null)
+            return false;
+        for (int i = 0; i < mine.Count; i++)
+            if (ReferenceEquals(mine.Slots[i], table))
                 return true;
         return false;
     }
 
-    public static int MappedCount => t_mappedCount;
+    /// <summary>How many threads currently have <paramref name="table"/> mapped (a racy but sound-enough count).</summary>
+    public static int ReadersMapping(PageFrame table)
+    {
+        int readers = 0;
+        foreach (var state in Volatile.Read(ref s_allMapped))
+        {
+            var slots = Volatile.Read(ref state.Slots);
+            int count = Math.Min(Volatile.Read(ref state.Count), slots.Length);
+            for (int i = 0; i < count; i++)
+            {
+                if (ReferenceEquals(Volatile.Read(ref slots[i]), table))
+                {
+                    readers++;
+                    break;
+                }
+            }
+        }
+        return readers;
+    }
+
+    private static MappedTables RegisterMapped()
+    {
+        var mine = new MappedTables();
+        lock (s_registryGate)
+        {
+            var live = new List<MappedTables>();
+            foreach (var m in s_allMapped)
+                if (m.Thread.IsAlive)
+                    live.Add(m);
+            live.Add(mine);
+            Volatile.Write(ref s_allMapped, live.ToArray());
+        }
+        t_mapped = mine;
+        return mine;
+    }
+
+    public static int MappedCount => t_mapped?.Count ?? 0;
 
     /// <summary>What the calling thread still holds or maps, or null if nothing: for end-of-operation checks.</summary>
     public static string? DescribeLeftovers()
     {
-        if (t_heldCount == 0 && t_mappedCount == 0 && Rcu.Depth == 0)
+        int mapped = MappedCount;
+        if (t_heldCount == 0 && mapped == 0 && Rcu.Depth == 0)
             return null;
         var sb = new StringBuilder();
         if (t_heldCount > 0)
             sb.Append("holds ").Append(string.Join(", ", HeldLockNames())).Append("; ");
-        if (t_mappedCount > 0)
-            sb.Append("maps ").Append(t_mappedCount).Append(" PTE table(s); ");
+        if (mapped > 0)
+            sb.Append("maps ").Append(mapped).Append(" PTE table(s); ");
         if (Rcu.Depth > 0)
             sb.Append("RCU depth ").Append(Rcu.Depth);
         return sb.ToString().TrimEnd(' ', ';');
@@ -187,11 +248,12 @@ internal static class LockDep
     /// <summary>Drop this thread's records (after a test thread failed midway).</summary>
     public static void ResetThread()
     {
-        for (int i = 0; i < t_mappedCount; i++)
-            Interlocked.Decrement(ref t_mapped![i]!.ReaderMaps);
         t_heldCount = 0;
-        t_mappedCount = 0;
         if (t_held is not null) Array.Clear(t_held);
-        if (t_mapped is not null) Array.Clear(t_mapped);
+        if (t_mapped is { } mine)
+        {
+            Volatile.Write(ref mine.Count, 0);
+            Array.Clear(mine.Slots);
+        }
     }
 }

@@ -17,6 +17,8 @@ public sealed class Ptl
     private readonly Machine _machine;
     private readonly LockClass _class;
     private readonly string _name;
+    private readonly bool _checked;
+    private readonly bool _validate;
     private int _ownWord;
 
     /// <summary>ptlock_init: the split lock of a freshly constructed table page.</summary>
@@ -27,6 +29,8 @@ public sealed class Ptl
         _machine = machine;
         _class = cls;
         _name = $"ptl(pfn {frame.Pfn:x} gen {_generation})";
+        _checked = machine.Checked;
+        _validate = machine.Validate;
     }
 
     /// <summary>mm->page_table_lock.</summary>
@@ -35,6 +39,8 @@ public sealed class Ptl
         _machine = mm.Machine;
         _class = LockClass.PageTableLock;
         _name = $"mm{mm.Id}->page_table_lock";
+        _checked = _machine.Checked;
+        _validate = _machine.Validate;
     }
 
     public string Name => _name;
@@ -55,13 +61,13 @@ public sealed class Ptl
     {
         SchedPoint.Point(SchedPointKind.LockAcquire, this);
         CheckLive("spin_lock");
-        if (_machine.Validate)
+        if (_validate)
             LockDep.BeforeAcquire(this, _class, subclass, trylock: false, _name);
         ref int word = ref Word("spin_lock");
         int me = Environment.CurrentManagedThreadId;
         if (Interlocked.CompareExchange(ref word, me, 0) != 0)
             SpinUntilAcquired(me);
-        if (_machine.Validate)
+        if (_validate)
             LockDep.Acquired(this, _class, subclass, shared: false, _name);
     }
 
@@ -69,11 +75,11 @@ public sealed class Ptl
     {
         SchedPoint.Point(SchedPointKind.LockAcquire, this);
         CheckLive("spin_trylock");
-        if (_machine.Validate)
+        if (_validate)
             LockDep.BeforeAcquire(this, _class, 0, trylock: true, _name);
         if (Interlocked.CompareExchange(ref Word("spin_trylock"), Environment.CurrentManagedThreadId, 0) != 0)
             return false;
-        if (_machine.Validate)
+        if (_validate)
             LockDep.Acquired(this, _class, 0, shared: false, _name);
         return true;
     }
@@ -87,7 +93,7 @@ public sealed class Ptl
             throw new PtLockViolationException(RuleIds.ReleasedNotHeld,
                 owner == 0 ? $"spin_unlock({_name}) of a lock that is not held"
                            : $"spin_unlock({_name}) by a thread that does not hold it (held by thread {owner})");
-        if (_machine.Validate)
+        if (_validate)
             LockDep.Released(this, _name);
         Volatile.Write(ref word, 0);
         SchedPoint.Point(SchedPointKind.LockRelease, this);
@@ -115,21 +121,30 @@ public sealed class Ptl
     }
 
     /// <summary>Checked mode: a lock from a freed or reused table page is reported at its first use.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void CheckLive(string op)
     {
-        if (_frame is null || !_machine.Checked || _frame.Generation == _generation)
+        if (_frame is null || !_checked || _frame.Generation == _generation)
             return;
-        string rule = _frame.LastWasSharedHugetlbPmd ? RuleIds.HugetlbWindowUnlocked : RuleIds.UseAfterUnmap;
+        ThrowStale(op);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowStale(string op)
+    {
+        string rule = _frame!.LastWasSharedHugetlbPmd ? RuleIds.HugetlbWindowUnlocked : RuleIds.UseAfterUnmap;
         throw new PtLockViolationException(rule,
             $"{op}({_name}): the table page holding this lock was freed: {_frame.Describe()}");
     }
 
     /// <summary>The lock word. Raw mode follows a stale handle into whatever the frame has become.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ref int Word(string op)
     {
         if (_frame is null)
             return ref _ownWord;
-        if (_frame.Kind == FrameKind.Data)
+        // In checked mode a live handle's frame is still this table; only raw mode can meet a data page.
+        if (!_checked && _frame.Kind == FrameKind.Data)
             throw new KernelOopsException(
                 $"{op}({_name}): the page holding this spinlock was freed and reused as a data page; the lock word is garbage");
         return ref _frame.LockWord;

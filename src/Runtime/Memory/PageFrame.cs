@@ -51,9 +51,6 @@ public sealed class PageFrame
     /// <summary>Set once the table was ever installed: lockless walkers may have seen it.</summary>
     internal bool EverPublished;
 
-    /// <summary>How many RCU readers currently have this table mapped (validator bookkeeping).</summary>
-    internal int ReaderMaps;
-
     /// <summary>pt_share_count: how many PUDs point at this PMD table (hugetlb PMD sharing).</summary>
     internal int ShareCount;
 

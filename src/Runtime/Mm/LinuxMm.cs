@@ -88,6 +88,10 @@ public static class LinuxMm
         return frame.Ptl ?? throw new KernelOopsException($"pte_lockptr: {frame.Describe()} has no ptlock");
     }
 
+    /// <summary>pte_lockptr for a PMD value already resolved to its (live) table frame by a walker.</summary>
+    internal static Ptl PteLockptrOfMappedTable(Mm mm, PageFrame table) =>
+        mm.Machine.Options.SplitPteLocks && table.Ptl is { } ptl ? ptl : mm.PageTableLock;
+
     /// <summary>ptep_lockptr: the lock of the table that holds <paramref name="pte"/> (no PMD dereference).</summary>
     [Kernel("ptep_lockptr")]
     [ReturnsCapability("PtepLockptr(mm, pte)")]

@@ -268,6 +268,11 @@ public static class Pgtable
     public static void SetPtes(Mm mm, ulong addr, Pte pte, PteVal value, int nr)
     {
         CheckPteWrite(mm, addr, pte, "set_ptes");
+        if (nr == 1 && !mm.Machine.Validate)
+        {
+            pte.Store(value.Raw);
+            return;
+        }
         if (nr < 1 || pte.Index + nr > Geometry.PtrsPerPte)
             throw new ArgumentOutOfRangeException(nameof(nr), nr, "set_ptes must stay within one PTE table");
         for (int i = 0; i < nr; i++)
@@ -278,8 +283,12 @@ public static class Pgtable
             {
                 var old = new PteVal(slot.Load());
                 PageTableCheck.BeforeSet(mm, addr + ((ulong)i << Geometry.PageShift), old, entry);
-                PageTableCheck.Cleared(mm, old);
-                PageTableCheck.Set(entry, mm);
+                // Rewriting the same page's entry (access or permission bits) leaves the counts alone.
+                if (!(old.IsPresent && entry.IsPresent && old.Pfn == entry.Pfn))
+                {
+                    PageTableCheck.Cleared(mm, old);
+                    PageTableCheck.Set(entry, mm);
+                }
             }
             slot.Store(entry.Raw);
         }
@@ -320,14 +329,21 @@ public static class Pgtable
         ArgumentNullException.ThrowIfNull(pte);
         pte.CheckMm(mm, nameof(mm));
         mm.CheckAlive(op);
-        CheckUserAddress(mm, addr, nameof(addr));
-        if (!Geometry.IsPageAligned(addr))
-            throw new ArgumentException($"address {addr:x} is not page aligned", nameof(addr));
-        if (pte.Frame.Kind == FrameKind.PteTable && Geometry.PteIndex(addr) != pte.Index)
-            throw new ArgumentException($"address {addr:x} is entry {Geometry.PteIndex(addr)} of its table, but the pointer is {pte}", nameof(addr));
+        // One test for the common case: a page-aligned user address whose PTE index is this slot's.
+        if (addr >= mm.TaskSize || (addr & ~Geometry.PageMask) != 0 || (pte.InPteTable && Geometry.PteIndex(addr) != pte.Index))
+            ThrowBadPteAddress(mm, addr, pte);
         SchedPoint.Point(SchedPointKind.EntryWrite, pte);
         if (mm.Machine.Validate && !LinuxMm.PtepLockptr(mm, pte).IsHeldByCurrentThread)
             throw new PtLockViolationException(RuleIds.RequiresLockNotHeld, $"{op}({pte}) without the PTE table's lock");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowBadPteAddress(Mm mm, ulong addr, Pte pte)
+    {
+        CheckUserAddress(mm, addr, nameof(addr));
+        if (!Geometry.IsPageAligned(addr))
+            throw new ArgumentException($"address {addr:x} is not page aligned", nameof(addr));
+        throw new ArgumentException($"address {addr:x} is entry {Geometry.PteIndex(addr)} of its table, but the pointer is {pte}", nameof(addr));
     }
 
     private static void CheckPteReachable(Pte pte, string op)

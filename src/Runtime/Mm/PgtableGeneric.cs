@@ -24,24 +24,25 @@ public static class PgtableGeneric
     public static Pte? PteOffsetMapCore(Pmd pmd, ulong addr, out PmdVal pmdval)
     {
         ArgumentNullException.ThrowIfNull(pmd);
-        if (pmd.Frame.TableMm is { } mm)
-            Pgtable.CheckUserAddress(mm, addr, nameof(addr));
-        if (Geometry.PmdIndex(addr) != pmd.Index)
-            throw new ArgumentException($"address {addr:x} is not covered by {pmd}", nameof(addr));
+        if (Geometry.PmdIndex(addr) != pmd.Index || (pmd.OwnerMm is { } mm && addr >= mm.TaskSize))
+            ThrowBadAddress(pmd, addr);
         Rcu.ReadLock();
         pmdval = Pgtable.PmdpGetLockless(pmd);
-        if (pmdval.IsNone || pmdval.IsMigration || pmdval.IsTransHuge || pmdval.IsDevmap || !pmdval.IsPresent)
-        {
-            Rcu.ReadUnlock();
-            return null;
-        }
-        if (pmdval.IsBad)
-        {
+        if (pmdval.IsTable)
+            return PteMap(pmd.Machine, pmdval, addr);
+        // The kernel's order: none or migration, then a huge leaf, then a corrupted entry.
+        if (!(pmdval.IsNone || pmdval.IsMigration || pmdval.IsTransHuge || pmdval.IsDevmap) && pmdval.IsBad)
             Pgtable.PmdClearBad(pmd);
-            Rcu.ReadUnlock();
-            return null;
-        }
-        return PteMap(pmd.Machine, pmdval, addr);
+        Rcu.ReadUnlock();
+        return null;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowBadAddress(Pmd pmd, ulong addr)
+    {
+        if (pmd.OwnerMm is { } mm)
+            Pgtable.CheckUserAddress(mm, addr, nameof(addr));
+        throw new ArgumentException($"address {addr:x} is not covered by {pmd}", nameof(addr));
     }
 
     /// <summary>__pte_map: the PTE pointer inside the table a PMD value points to (already in RCU).</summary>
@@ -80,8 +81,8 @@ public static class PgtableGeneric
                 ptl = null!;
                 return null;
             }
-            var lockptr = LinuxMm.PteLockptr(mm, pmdval);
-            Spinlock.SpinLock(lockptr);
+            var lockptr = LinuxMm.PteLockptrOfMappedTable(mm, pte.Frame);
+            lockptr.Lock(0);
             if (Pgtable.PmdSame(pmdval, Pgtable.PmdpGetLockless(pmd)))
             {
                 ptl = lockptr;
@@ -112,7 +113,7 @@ public static class PgtableGeneric
         ArgumentNullException.ThrowIfNull(pmd);
         pmd.CheckMm(mm, nameof(mm));
         var pte = PteOffsetMapCore(pmd, addr, out var pmdval);
-        ptl = pte is null ? null! : LinuxMm.PteLockptr(mm, pmdval);
+        ptl = pte is null ? null! : LinuxMm.PteLockptrOfMappedTable(mm, pte.Frame);
         return pte;
     }
 
@@ -129,7 +130,7 @@ public static class PgtableGeneric
         ArgumentNullException.ThrowIfNull(pmd);
         pmd.CheckMm(mm, nameof(mm));
         var pte = PteOffsetMapCore(pmd, addr, out pmdval);
-        ptl = pte is null ? null! : LinuxMm.PteLockptr(mm, pmdval);
+        ptl = pte is null ? null! : LinuxMm.PteLockptrOfMappedTable(mm, pte.Frame);
         return pte;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PtLock;
 
 /// <summary>
@@ -7,11 +9,19 @@ namespace PtLock;
 /// </summary>
 public abstract class EntryPointer
 {
+    private readonly ulong[] _entries;
+    private readonly Machine _machine;
+
     private protected EntryPointer(PageFrame frame, int generation, int index)
     {
         Frame = frame;
         Generation = generation;
         Index = index;
+        _machine = frame.Owner.Machine;
+        OwnerMm = frame.TableMm;
+        InPteTable = frame.Kind == FrameKind.PteTable;
+        // A frame keeps its entry array across reuse, so the pointer can hold it directly.
+        _entries = frame.Entries ??= new ulong[Geometry.PtrsPerTable];
     }
 
     /// <summary>The table page this pointer points into.</summary>
@@ -23,47 +33,68 @@ public abstract class EntryPointer
     public int Index { get; }
 
     /// <summary>The mm the table page belonged to when this pointer was made.</summary>
-    public Mm? Mm => Frame.TableMm;
+    public Mm? Mm => OwnerMm;
+
+    internal readonly Mm? OwnerMm;
+
+    /// <summary>Whether the pointer points into a PTE table (hugetlb's pte_t * point into PMD tables).</summary>
+    internal readonly bool InPteTable;
 
     /// <summary>Whether the page still holds the table this pointer was made for.</summary>
     public bool IsLive => Frame.Generation == Generation;
 
-    internal Machine Machine => Frame.Owner.Machine;
+    internal Machine Machine => _machine;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Load()
     {
-        var entries = Entries("read");
-        return Volatile.Read(ref entries[Index]);
+        Check("read");
+        return Volatile.Read(ref _entries[Index]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Store(ulong value)
     {
-        var entries = Entries("write");
-        Volatile.Write(ref entries[Index], value);
+        Check("write");
+        Volatile.Write(ref _entries[Index], value);
     }
 
     internal ulong Exchange(ulong value)
     {
-        var entries = Entries("write");
-        return Interlocked.Exchange(ref entries[Index], value);
+        Check("write");
+        return Interlocked.Exchange(ref _entries[Index], value);
     }
 
-    private ulong[] Entries(string op)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Check(string op)
     {
-        if (Index >= Geometry.PtrsPerTable)
+        if ((uint)Index >= Geometry.PtrsPerTable || (_machine.Checked && Frame.Generation != Generation))
+            ThrowBadAccess(op);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBadAccess(string op)
+    {
+        if ((uint)Index >= Geometry.PtrsPerTable)
             throw new IndexOutOfRangeException($"{op} through a one-past-the-end {KindName} pointer of table {Frame}");
-        if (Frame.Generation != Generation && Frame.Owner.Machine.Checked)
-            throw new PtLockViolationException(Frame.LastWasSharedHugetlbPmd ? RuleIds.HugetlbWindowUnlocked : RuleIds.UseAfterUnmap,
-                $"{op} through a {KindName} pointer into a freed table page: {Frame.Describe()}");
-        return Frame.Entries ??= new ulong[Geometry.PtrsPerTable];
+        throw new PtLockViolationException(Frame.LastWasSharedHugetlbPmd ? RuleIds.HugetlbWindowUnlocked : RuleIds.UseAfterUnmap,
+            $"{op} through a {KindName} pointer into a freed table page: {Frame.Describe()}");
     }
 
     internal abstract string KindName { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CheckMm(Mm mm, string paramName)
     {
-        ArgumentNullException.ThrowIfNull(mm);
-        if (Frame.TableMm is { } owner && owner != mm && Frame.ShareCount == 0)
+        if (!ReferenceEquals(OwnerMm, mm))
+            CheckMmSlow(mm, paramName);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckMmSlow(Mm mm, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(mm, paramName);
+        if (OwnerMm is { } owner && Frame.ShareCount == 0)
             throw new ArgumentException($"the {KindName} pointer belongs to mm{owner.Id}, not mm{mm.Id}", paramName);
     }
 
@@ -118,7 +149,11 @@ public sealed class Pud : EntryPointer
 public sealed class Pmd : EntryPointer
 {
     private Pmd(PageFrame frame, int generation, int index) : base(frame, generation, index) { }
-    internal static Pmd At(PageFrame frame, int generation, int index) => SlotOf(frame, generation, index, static (f, g, i) => new Pmd(f, g, i));
+
+    internal static Pmd At(PageFrame frame, int generation, int index) =>
+        frame.Slots?[index] is Pmd cached && cached.Generation == generation
+            ? cached
+            : SlotOf(frame, generation, index, static (f, g, i) => new Pmd(f, g, i));
     internal override string KindName => "pmd";
 }
 
@@ -129,7 +164,12 @@ public sealed class Pmd : EntryPointer
 public sealed class Pte : EntryPointer
 {
     private Pte(PageFrame frame, int generation, int index) : base(frame, generation, index) { }
-    internal static Pte At(PageFrame frame, int generation, int index) => SlotOf(frame, generation, index, static (f, g, i) => new Pte(f, g, i));
+
+    // The hot path (a walker mapping a table) avoids the generic slow path's shared-generic type check.
+    internal static Pte At(PageFrame frame, int generation, int index) =>
+        frame.Slots?[index] is Pte cached && cached.Generation == generation
+            ? cached
+            : SlotOf(frame, generation, index, static (f, g, i) => new Pte(f, g, i));
     internal override string KindName => "pte";
 
     public static Pte operator +(Pte pte, int n)

@@ -15,7 +15,6 @@ internal static class PageTableCtor
         frame.LockWord = 0;
         frame.InstalledIn = null;
         frame.EverPublished = false;
-        frame.ReaderMaps = 0;
         frame.ShareCount = 0;
         frame.FreePending = false;
         frame.Ptl = kind switch
@@ -44,9 +43,10 @@ internal static class PageTableCtor
             if (Volatile.Read(ref frame.LockWord) != 0)
                 throw new PtLockViolationException(RuleIds.UseAfterUnmap,
                     $"{freedBy}: table {frame} is freed while its ptl is held by thread {frame.LockWord}");
-            if (Volatile.Read(ref frame.ReaderMaps) > 0)
+            int readers = LockDep.ReadersMapping(frame);
+            if (readers > 0)
                 throw new PtLockViolationException(immediate ? RuleIds.PublishedTableFreedNow : RuleIds.FreedUnderReader,
-                    $"{freedBy}: table {frame} is freed while {frame.ReaderMaps} lockless walker(s) still map it");
+                    $"{freedBy}: table {frame} is freed while {readers} lockless walker(s) still map it");
         }
         frame.Ptl = null;
         frame.Table = null;

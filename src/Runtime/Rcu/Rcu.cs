@@ -10,8 +10,10 @@ namespace PtLock;
 /// </summary>
 /// <remarks>
 /// Each reading thread publishes the grace-period sequence it entered under (0 when outside). A grace
-/// period that starts by advancing the sequence to T is over once no reader shows a value below T. Both
-/// sides use full fences (Interlocked), so a reader either is seen by the writer or sees its unpublish.
+/// period that starts by advancing the sequence to T is over once no reader shows a value below T.
+/// Readers only store (no fence); the writer side issues a process-wide memory barrier
+/// (membarrier, as liburcu does) before it looks at the readers, which orders every reader's store
+/// against its later loads. So a reader is either seen by the writer or sees the writer's unpublish.
 /// </remarks>
 [Capability("rcu", Reentrant = true)]
 public sealed class Rcu
@@ -50,7 +52,7 @@ public sealed class Rcu
         SchedPoint.Point(SchedPointKind.RcuReadLock);
         var reader = t_reader ?? Register();
         if (reader.Depth++ == 0)
-            Interlocked.Exchange(ref reader.EnteredAt, Volatile.Read(ref s_gpSeq));
+            Volatile.Write(ref reader.EnteredAt, Volatile.Read(ref s_gpSeq));
     }
 
     /// <summary>rcu_read_unlock.</summary>
@@ -166,6 +168,7 @@ public sealed class Rcu
     /// <summary>The smallest entry sequence among threads inside a section, or long.MaxValue if none.</summary>
     private static long OldestActiveReader()
     {
+        Interlocked.MemoryBarrierProcessWide();
         long oldest = long.MaxValue;
         foreach (var r in Volatile.Read(ref s_readers))
         {
@@ -179,6 +182,7 @@ public sealed class Rcu
 
     private static void WaitForReadersBefore(long target)
     {
+        Interlocked.MemoryBarrierProcessWide();
         long stallTicks = (long)(StallTimeout.TotalSeconds * Stopwatch.Frequency);
         foreach (var r in Volatile.Read(ref s_readers))
         {

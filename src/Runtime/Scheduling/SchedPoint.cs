@@ -36,6 +36,7 @@ public static class SchedPoint
     [ThreadStatic]
     private static ISchedulingHook? t_hook;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void Point(SchedPointKind kind, object? subject = null)
     {
         if (Volatile.Read(ref s_attachedHooks) == 0)
