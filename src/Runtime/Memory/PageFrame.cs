@@ -31,7 +31,9 @@ public sealed class PageFrame
     internal ulong[]? Entries;
 
     /// <summary>The split ptlock word embedded in the table page (ptdesc->ptl): 0 or the owner's thread id.</summary>
-    internal int LockWord;
+    internal PaddedInt32 LockPad;
+
+    internal ref int LockWord => ref LockPad.Value;
 
     /// <summary>ptlock_ptr(ptdesc): the handle for this generation's embedded lock.</summary>
     internal Ptl? Ptl;

@@ -24,7 +24,8 @@ public sealed class Rcu
 
     private sealed class ReaderRecord
     {
-        public long EnteredAt;
+        public PaddedInt64 Entered;
+        public ref long EnteredAt => ref Entered.Value;
         public int Depth;
         public readonly Thread Thread = Thread.CurrentThread;
     }

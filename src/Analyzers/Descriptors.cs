@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+
+namespace PtLock.Analyzers
+{
+    /// <summary>Every diagnostic PtLock reports, in one place: IDs, messages, categories, severities, help links.</summary>
+    public static class Descriptors
+    {
+        public const string HelpLinkBase = "https://github.com/ptlock/ptlock/blob/main/docs/rules/";
+        private const string Locking = "Locking";
+
+        public static string HelpLink(string id) => HelpLinkBase + id + ".md";
+
+        private static DiagnosticDescriptor Rule(string id, string title, string message, DiagnosticSeverity severity, string description) =>
+            new DiagnosticDescriptor(id, title, message, Locking, severity, isEnabledByDefault: true, description, HelpLink(id));
+
+        public static readonly DiagnosticDescriptor RequiresLockNotHeld = Rule(DiagnosticIds.RequiresLockNotHeld,
+            "Call requires a lock that is not held",
+            "Calling '{0}' requires holding '{1}'{2}",
+            DiagnosticSeverity.Warning,
+            "The callee is annotated [Requires]/[RequiresShared]: its caller must hold the named lock.");
+
+        public static readonly DiagnosticDescriptor GuardedAccessWithoutLock = Rule(DiagnosticIds.GuardedAccessWithoutLock,
+            "Guarded member accessed without its lock",
+            "{0} {1} requires holding '{2}'{3}",
+            DiagnosticSeverity.Warning,
+            "A [GuardedBy] member is read only with its lock held (shared or exclusive) and written only with it held exclusively; [PtGuardedBy] guards what the member points to.");
+
+        public static readonly DiagnosticDescriptor AcquiredTwice = Rule(DiagnosticIds.AcquiredTwice,
+            "Lock acquired while already held",
+            "Acquiring '{0}', which is already held since line {1}",
+            DiagnosticSeverity.Warning,
+            "Taking a non-reentrant lock that the thread already holds deadlocks.");
+
+        public static readonly DiagnosticDescriptor ReleasedNotHeld = Rule(DiagnosticIds.ReleasedNotHeld,
+            "Lock released but not held",
+            "Releasing '{0}': {1}",
+            DiagnosticSeverity.Warning,
+            "Releasing a lock the thread does not hold corrupts the lock or releases someone else's critical section.");
+
+        public static readonly DiagnosticDescriptor HeldAtExit = Rule(DiagnosticIds.HeldAtExit,
+            "Lock state at exit does not match the method's contract",
+            "'{0}' {1}",
+            DiagnosticSeverity.Warning,
+            "A lock acquired in a method is released on every path out of it, unless the method is declared [Acquires] it; a method declared [Requires] or [Acquires] a lock still holds it when it returns.");
+
+        public static readonly DiagnosticDescriptor HeldOnOneBranch = Rule(DiagnosticIds.HeldOnOneBranch,
+            "Lock held on one branch only at a join",
+            "'{0}' is held {1} where the paths join (acquired at line {2})",
+            DiagnosticSeverity.Warning,
+            "Where control-flow paths meet, each lock must be held on all of them or on none; otherwise what follows runs sometimes with and sometimes without it.");
+
+        public static readonly DiagnosticDescriptor LockOrder = Rule(DiagnosticIds.LockOrder,
+            "Lock acquired against the declared order",
+            "'{0}' must be acquired before '{1}', which is held since line {2}",
+            DiagnosticSeverity.Warning,
+            "Locks ranked by [Capability(Rank = …)] or ordered by [AcquiredBefore]/[AcquiredAfter] are taken in that order, so two threads can never wait for each other.");
+
+        public static readonly DiagnosticDescriptor ExcludedLockHeld = Rule(DiagnosticIds.ExcludedLockHeld,
+            "Call excludes a lock that is held",
+            "Calling '{0}' while holding '{1}' (since line {2}): the callee takes it itself",
+            DiagnosticSeverity.Warning,
+            "The callee is annotated [Excludes]: it acquires the lock, so calling it with the lock held deadlocks.");
+
+        public static readonly DiagnosticDescriptor SleepingUnderSpin = Rule(DiagnosticIds.SleepingUnderSpin,
+            "Sleeping lock taken under a spinlock",
+            "Sleeping lock '{0}' ({1}) taken {2} (since line {3})",
+            DiagnosticSeverity.Warning,
+            "A lock that may block the thread is not taken while a spinlock is held or inside an RCU read section: the holder of the spinlock would spin while the sleeper waits.");
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace PtLock.Analyzers.Engine
+{
+    /// <summary>
+    /// The contracts of one compilation, read from PtLock.Contracts attributes (in source or metadata) and,
+    /// for the framework's own locks, from a built-in table. Built once per compilation; lookups are cached
+    /// per symbol and safe to call from concurrent analyzer callbacks.
+    /// </summary>
+    internal sealed class ContractModel
+    {
+        private const string Ns = "PtLock.Contracts.";
+        private readonly ConcurrentDictionary<IMethodSymbol, MethodContract> _methods = new ConcurrentDictionary<IMethodSymbol, MethodContract>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ITypeSymbol, CapabilityInfo?> _capabilities = new ConcurrentDictionary<ITypeSymbol, CapabilityInfo?>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, GuardInfo> _guards = new ConcurrentDictionary<ISymbol, GuardInfo>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>> _acquiredBefore = new ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>>(SymbolEqualityComparer.Default);
+        private readonly BuiltInLocks _builtIns;
+
+        private ContractModel(Compilation compilation, bool hasContracts)
+        {
+            Compilation = compilation;
+            HasContracts = hasContracts;
+            _builtIns = new BuiltInLocks(compilation);
+        }
+
+        public Compilation Compilation { get; }
+
+        /// <summary>Whether PtLock.Contracts is referenced at all (else only built-in locks are analysed).</summary>
+        public bool HasContracts { get; }
+
+        public static ContractModel Create(Compilation compilation)
+        {
+            bool has = compilation.GetTypeByMetadataName(Ns + "AcquiresAttribute") is not null
+                       || compilation.GetTypeByMetadataName(Ns + "CapabilityAttribute") is not null;
+            return new ContractModel(compilation, has);
+        }
+
+        public MethodContract GetContract(IMethodSymbol method)
+        {
+            var key = method.ReducedFrom ?? method;
+            if (key.IsGenericMethod && !SymbolEqualityComparer.Default.Equals(key, key.OriginalDefinition))
+                key = key.OriginalDefinition;
+            return _methods.GetOrAdd(key, Build);
+        }
+
+        private MethodContract Build(IMethodSymbol method)
+        {
+            var builtIn = _builtIns.TryGet(method);
+            if (builtIn is not null)
+                return builtIn;
+            if (!HasContracts)
+                return MethodContract.Empty;
+            var attributes = method.GetAttributes();
+            if (method.AssociatedSymbol is IPropertySymbol property)
+                attributes = attributes.AddRange(property.GetAttributes());
+            if (attributes.IsEmpty)
+                return MethodContract.Empty;
+
+            var c = new MethodContract();
+            foreach (var a in attributes)
+            {
+                string? name = a.AttributeClass?.ToDisplayString();
+                if (name is null || !name.StartsWith(Ns, System.StringComparison.Ordinal))
+                    continue;
+                switch (name.Substring(Ns.Length))
+                {
+                    case "RequiresAttribute": c.Requires = c.Requires.AddRange(Locks(a)); break;
+                    case "RequiresSharedAttribute": c.RequiresShared = c.RequiresShared.AddRange(Locks(a)); break;
+                    case "ExcludesAttribute": c.Excludes = c.Excludes.AddRange(Locks(a)); break;
+                    case "AcquiresAttribute": c.Acquires = c.Acquires.AddRange(Locks(a)); break;
+                    case "AcquiresSharedAttribute": c.AcquiresShared = c.AcquiresShared.AddRange(Locks(a)); break;
+                    case "ReleasesAttribute": c.Releases = c.Releases.AddRange(Locks(a)); break;
+                    case "ReleasesSharedAttribute": c.ReleasesShared = c.ReleasesShared.AddRange(Locks(a)); break;
+                    case "AssertHeldAttribute": c.AssertHeld = c.AssertHeld.AddRange(Locks(a)); break;
+                    case "TryAcquiresAttribute":
+                    case "TryAcquiresSharedAttribute":
+                        if (a.ConstructorArguments.Length >= 1 && a.ConstructorArguments[0].Value is int when)
+                            c.TryAcquires = c.TryAcquires.Add(new TryAcquireContract((SuccessWhen)when, Locks(a, skip: 1), name.EndsWith("SharedAttribute", System.StringComparison.Ordinal)));
+                        break;
+                    case "ReturnsCapabilityAttribute": c.ReturnsCapability = LockExprParser.Parse(FirstString(a)); break;
+                    case "NoLockAnalysisAttribute": c.NoLockAnalysis = true; break;
+                    case "FallibleAttribute": c.Fallible = true; break;
+                    case "MapsPteAttribute":
+                        c.MapsPte = true;
+                        c.MapsPteReadOnly = NamedBool(a, "ReadOnly");
+                        c.MapsPteNeedsRevalidation = NamedBool(a, "NeedsRevalidation");
+                        break;
+                    case "UnmapsPteAttribute": c.UnmapsPte = FirstString(a); break;
+                    case "LocklessSnapshotAttribute": c.LocklessSnapshot = true; break;
+                    case "RecheckAttribute": c.RecheckLevel = FirstString(a); break;
+                    case "EntryWriteAttribute": c.EntryWrite = FirstString(a); break;
+                    case "FreesTableNowAttribute": c.FreesTableNow = FirstString(a); break;
+                    case "FreesTableDeferredAttribute": c.FreesTableDeferred = FirstString(a); break;
+                    case "MaySleepAttribute": c.MaySleep = true; break;
+                }
+            }
+            return c.IsEmpty && !c.NoLockAnalysis ? MethodContract.Empty : c;
+        }
+
+        /// <summary>[Capability] of a type (or its base types and interfaces), or null when it is no lock.</summary>
+        public CapabilityInfo? GetCapability(ITypeSymbol? type)
+        {
+            if (type is null)
+                return null;
+            return _capabilities.GetOrAdd(type, t =>
+            {
+                var builtIn = _builtIns.CapabilityOf(t);
+                if (builtIn is not null)
+                    return builtIn;
+                for (var current = t; current is not null; current = current.BaseType)
+                {
+                    var info = FromAttributes(current);
+                    if (info is not null)
+                        return info;
+                }
+                foreach (var i in t.AllInterfaces)
+                {
+                    var info = FromAttributes(i);
+                    if (info is not null)
+                        return info;
+                }
+                return null;
+            });
+        }
+
+        private static CapabilityInfo? FromAttributes(ITypeSymbol type)
+        {
+            foreach (var a in type.GetAttributes())
+            {
+                if (a.AttributeClass?.ToDisplayString() != Ns + "CapabilityAttribute")
+                    continue;
+                string kind = FirstString(a) ?? "lock";
+                return new CapabilityInfo(kind, NamedBool(a, "Sleeps"), NamedBool(a, "Reentrant"), NamedInt(a, "Rank"));
+            }
+            return null;
+        }
+
+        public bool IsScopedCapability(ITypeSymbol? type) =>
+            type is not null && (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute")
+                                 || _builtIns.IsScope(type));
+
+        public GuardInfo GetGuard(ISymbol member) =>
+            _guards.GetOrAdd(member, m =>
+            {
+                if (!HasContracts)
+                    return new GuardInfo(ImmutableArray<LockExpr>.Empty, ImmutableArray<LockExpr>.Empty);
+                var guarded = ImmutableArray<LockExpr>.Empty;
+                var pointee = ImmutableArray<LockExpr>.Empty;
+                foreach (var a in m.GetAttributes())
+                {
+                    string? name = a.AttributeClass?.ToDisplayString();
+                    if (name == Ns + "GuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } g)
+                        guarded = guarded.Add(g);
+                    else if (name == Ns + "PtGuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } p)
+                        pointee = pointee.Add(p);
+                }
+                return new GuardInfo(guarded, pointee);
+            });
+
+        /// <summary>[AcquiredBefore] on a lock field/property/type: the locks that must be taken after it.</summary>
+        public ImmutableArray<LockExpr> GetAcquiredBefore(ISymbol lockSymbol) =>
+            _acquiredBefore.GetOrAdd(lockSymbol, s => Order(s, "AcquiredBeforeAttribute"));
+
+        /// <summary>[AcquiredAfter] on a lock field/property/type: the locks that must be taken before it.</summary>
+        public ImmutableArray<LockExpr> GetAcquiredAfter(ISymbol lockSymbol) => Order(lockSymbol, "AcquiredAfterAttribute");
+
+        private ImmutableArray<LockExpr> Order(ISymbol s, string attribute)
+        {
+            if (!HasContracts)
+                return ImmutableArray<LockExpr>.Empty;
+            var result = ImmutableArray<LockExpr>.Empty;
+            foreach (var a in s.GetAttributes())
+                if (a.AttributeClass?.ToDisplayString() == Ns + attribute)
+                    result = result.AddRange(Locks(a));
+            return result;
+        }
+
+        private static ImmutableArray<LockExpr> Locks(AttributeData a, int skip = 0)
+        {
+            var builder = ImmutableArray.CreateBuilder<LockExpr>();
+            for (int i = skip; i < a.ConstructorArguments.Length; i++)
+            {
+                var arg = a.ConstructorArguments[i];
+                if (arg.Kind == TypedConstantKind.Array)
+                {
+                    foreach (var v in arg.Values)
+                        if (LockExprParser.Parse(v.Value as string) is { } e)
+                            builder.Add(e);
+                }
+                else if (LockExprParser.Parse(arg.Value as string) is { } e)
+                {
+                    builder.Add(e);
+                }
+            }
+            return builder.ToImmutable();
+        }
+
+        private static string? FirstString(AttributeData a) =>
+            a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Kind != TypedConstantKind.Array
+                ? a.ConstructorArguments[0].Value as string
+                : null;
+
+        private static bool NamedBool(AttributeData a, string name)
+        {
+            foreach (var kv in a.NamedArguments)
+                if (kv.Key == name && kv.Value.Value is bool b)
+                    return b;
+            return false;
+        }
+
+        private static int NamedInt(AttributeData a, string name)
+        {
+            foreach (var kv in a.NamedArguments)
+                if (kv.Key == name && kv.Value.Value is int i)
+                    return i;
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+
+namespace PtLock.Analyzers.Engine
+{
+    /// <summary>Which result of a try-acquire means the locks were taken (mirrors PtLock.Contracts.Success).</summary>
+    internal enum SuccessWhen
+    {
+        True = 0,
+        False = 1,
+        NonNull = 2,
+    }
+
+    internal readonly struct TryAcquireContract
+    {
+        public TryAcquireContract(SuccessWhen when, ImmutableArray<LockExpr> locks, bool shared)
+        {
+            When = when;
+            Locks = locks;
+            Shared = shared;
+        }
+
+        public SuccessWhen When { get; }
+        public ImmutableArray<LockExpr> Locks { get; }
+        public bool Shared { get; }
+    }
+
+    /// <summary>Special behaviours of framework lock methods that attributes cannot express.</summary>
+    internal enum BuiltInBehavior
+    {
+        None,
+        /// <summary>Monitor.Enter(obj, ref taken) / SpinLock.Enter(ref taken): acquires, and sets the bool to true.</summary>
+        AcquireSetsTakenTrue,
+        /// <summary>Lock.EnterScope(): the returned scope releases the lock when disposed.</summary>
+        ReturnsScopeOfReceiver,
+    }
+
+    /// <summary>Everything the analysis knows about one method's locking and mm behaviour.</summary>
+    internal sealed class MethodContract
+    {
+        public static readonly MethodContract Empty = new MethodContract();
+
+        public ImmutableArray<LockExpr> Requires { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> RequiresShared { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> Excludes { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> Acquires { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> AcquiresShared { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> Releases { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> ReleasesShared { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<LockExpr> AssertHeld { get; set; } = ImmutableArray<LockExpr>.Empty;
+        public ImmutableArray<TryAcquireContract> TryAcquires { get; set; } = ImmutableArray<TryAcquireContract>.Empty;
+        public LockExpr? ReturnsCapability { get; set; }
+        public BuiltInBehavior BuiltIn { get; set; }
+
+        public bool NoLockAnalysis { get; set; }
+        public bool Fallible { get; set; }
+        public bool MapsPte { get; set; }
+        public bool MapsPteReadOnly { get; set; }
+        public bool MapsPteNeedsRevalidation { get; set; }
+        public bool LocklessSnapshot { get; set; }
+        public bool MaySleep { get; set; }
+        public string? UnmapsPte { get; set; }
+        public string? EntryWrite { get; set; }
+        public string? RecheckLevel { get; set; }
+        public string? FreesTableNow { get; set; }
+        public string? FreesTableDeferred { get; set; }
+
+        /// <summary>True when the method changes or needs lock state (worth a dataflow transfer).</summary>
+        public bool AffectsLocks =>
+            !Requires.IsEmpty || !RequiresShared.IsEmpty || !Excludes.IsEmpty || !Acquires.IsEmpty || !AcquiresShared.IsEmpty
+            || !Releases.IsEmpty || !ReleasesShared.IsEmpty || !AssertHeld.IsEmpty || !TryAcquires.IsEmpty
+            || ReturnsCapability is not null || BuiltIn != BuiltInBehavior.None || MaySleep;
+
+        public bool IsEmpty => !AffectsLocks && !Fallible && !MapsPte && !LocklessSnapshot && UnmapsPte is null
+                               && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null;
+    }
+
+    /// <summary>[Capability] facts of a lock type.</summary>
+    internal sealed class CapabilityInfo
+    {
+        public CapabilityInfo(string kind, bool sleeps, bool reentrant, int rank)
+        {
+            Kind = kind;
+            Sleeps = sleeps;
+            Reentrant = reentrant;
+            Rank = rank;
+        }
+
+        public string Kind { get; }
+        public bool Sleeps { get; }
+        public bool Reentrant { get; }
+        public int Rank { get; }
+
+        public static readonly CapabilityInfo Unknown = new CapabilityInfo("lock", sleeps: false, reentrant: false, rank: 0);
+    }
+
+    /// <summary>[GuardedBy]/[PtGuardedBy] on a field or property.</summary>
+    internal sealed class GuardInfo
+    {
+        public GuardInfo(ImmutableArray<LockExpr> guardedBy, ImmutableArray<LockExpr> ptGuardedBy)
+        {
+            GuardedBy = guardedBy;
+            PtGuardedBy = ptGuardedBy;
+        }
+
+        public ImmutableArray<LockExpr> GuardedBy { get; }
+        public ImmutableArray<LockExpr> PtGuardedBy { get; }
+        public bool IsEmpty => GuardedBy.IsEmpty && PtGuardedBy.IsEmpty;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PtLock.Analyzers.Engine
+{
+    internal sealed partial class LockFlowAnalysis
+    {
+        /// <summary>
+        /// The state on the edge where <paramref name="condition"/> evaluated to <paramref name="value"/>, or
+        /// null when that edge cannot be taken. Learns from try-acquire results, null checks of fallible
+        /// results, known booleans and comparisons of two locks.
+        /// </summary>
+        private LockState? Refine(LockState s, IOperation condition, bool value)
+        {
+            switch (condition)
+            {
+                case IConversionOperation conversion:
+                    return Refine(s, conversion.Operand, value);
+                case IParenthesizedOperation parenthesized:
+                    return Refine(s, parenthesized.Operand, value);
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                    return Refine(s, not.Operand, !value);
+                case ILiteralOperation { ConstantValue: { HasValue: true, Value: bool b } }:
+                    return b == value ? s : null;
+
+                case IIsNullOperation isNull:
+                    return RefineNullness(s, ValueOf(isNull.Operand, s), isNull: value);
+
+                case IIsPatternOperation pattern:
+                    return RefinePattern(s, ValueOf(pattern.Value, s), pattern.Pattern, value);
+
+                case IBinaryOperation binary when binary.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
+                {
+                    bool equal = binary.OperatorKind == BinaryOperatorKind.Equals ? value : !value;
+                    if (IsNullConstant(binary.RightOperand))
+                        return RefineNullness(s, ValueOf(binary.LeftOperand, s), isNull: equal);
+                    if (IsNullConstant(binary.LeftOperand))
+                        return RefineNullness(s, ValueOf(binary.RightOperand, s), isNull: equal);
+                    if (binary.OperatorMethod is null && IsLock(binary.LeftOperand) && IsLock(binary.RightOperand))
+                        return RefineLockEquality(s, ValueOf(binary.LeftOperand, s), ValueOf(binary.RightOperand, s), equal);
+                    if (IsBool(binary.LeftOperand) && binary.RightOperand.ConstantValue is { HasValue: true, Value: bool rb })
+                        return Refine(s, binary.LeftOperand, equal ? rb : !rb);
+                    return s;
+                }
+
+                case IInvocationOperation call when call.TargetMethod.Name == nameof(ReferenceEquals) && call.Arguments.Length == 2
+                                                   && call.TargetMethod.ContainingType.SpecialType == SpecialType.System_Object:
+                {
+                    var left = call.Arguments[0].Value;
+                    var right = call.Arguments[1].Value;
+                    if (IsLock(left) && IsLock(right))
+                        return RefineLockEquality(s, ValueOf(left, s), ValueOf(right, s), value);
+                    return s;
+                }
+
+                default:
+                {
+                    string id = ValueOf(condition, s);
+                    if (id == "const:true")
+                        return value ? s : null;
+                    if (id == "const:false")
+                        return value ? null : s;
+                    if (s.Pending.TryGetValue(id, out var pending) && pending.When != SuccessWhen.NonNull)
+                        return Settle(s, id, pending, succeeded: (pending.When == SuccessWhen.True) == value);
+                    return s;
+                }
+            }
+        }
+
+        private LockState? RefinePattern(LockState s, string id, IPatternOperation pattern, bool matched)
+        {
+            switch (pattern)
+            {
+                case IConstantPatternOperation constant when IsNullConstant(constant.Value):
+                    return RefineNullness(s, id, isNull: matched);
+                case INegatedPatternOperation negated:
+                    return RefinePattern(s, id, negated.Pattern, !matched);
+                case IDeclarationPatternOperation:
+                case ITypePatternOperation:
+                case IRecursivePatternOperation:
+                    // Only a non-null value matches these; a failed match says nothing.
+                    return matched ? RefineNullness(s, id, isNull: false) : s;
+                default:
+                    return s;
+            }
+        }
+
+        private LockState? RefineNullness(LockState s, string id, bool isNull)
+        {
+            if (id == "const:null")
+                return isNull ? s : null;
+            if (s.Pending.TryGetValue(id, out var pending) && pending.When == SuccessWhen.NonNull)
+                return Settle(s, id, pending, succeeded: !isNull);
+            return s;
+        }
+
+        /// <summary>Resolve a try-acquire: acquire its locks on success, forget it either way.</summary>
+        private LockState Settle(LockState s, string id, PendingAcquire pending, bool succeeded)
+        {
+            s = s.WithPending(s.Pending.Remove(id));
+            if (!succeeded)
+                return s;
+            foreach (var key in pending.Locks)
+            {
+                var existing = s.Find(key.Id);
+                if (existing is not null)
+                {
+                    if (key.Capability.Reentrant)
+                        s = s.WithHeld(s.Held.SetItem(existing.Key.Id, existing.With(depth: existing.Depth + 1)));
+                    continue;
+                }
+                s = s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, pending.Shared, 1, pending.At, maybe: false, unlessEqual: null, fromContract: false, acquiredBy: pending.AcquiredBy)));
+            }
+            return s;
+        }
+
+        /// <summary>
+        /// <c>if (ptl != pml)</c>: on each edge assume whether the two locks are the same. Whether split
+        /// page-table locks are configured is unknown statically, so both edges stay feasible.
+        /// </summary>
+        private static LockState? RefineLockEquality(LockState s, string a, string b, bool equal)
+        {
+            if (a == b)
+                return equal ? s : null;
+            string first = string.CompareOrdinal(a, b) < 0 ? a : b;
+            string second = first == a ? b : a;
+            string condition = "eq:" + first + "|" + second;
+            if (s.Assumptions.TryGetValue(condition, out var known))
+                return known == equal ? s : null;
+            var held = s.Held;
+            foreach (var kv in s.Held)
+            {
+                if (kv.Value.UnlessEqual != condition)
+                    continue;
+                held = equal ? held.Remove(kv.Key) : held.SetItem(kv.Key, kv.Value.With(clearUnless: true));
+            }
+            return s.WithHeld(held).WithAssumptions(s.Assumptions.SetItem(condition, equal), s.Conditions.SetItem(condition, (first, second)));
+        }
+
+        private bool IsLock(IOperation op)
+        {
+            var type = (op as IConversionOperation)?.Operand.Type ?? op.Type;
+            return _model.GetCapability(type) is not null;
+        }
+
+        private static bool IsBool(IOperation op) => op.Type?.SpecialType == SpecialType.System_Boolean;
+
+        private static bool IsNullConstant(IOperation op) =>
+            op.ConstantValue.HasValue && op.ConstantValue.Value is null
+            || op is IConversionOperation { Operand: var inner } && IsNullConstant(inner)
+            || op is IDefaultValueOperation { Type.IsReferenceType: true };
+
+        /// <summary>A path reaches the end of the method: what is still held must be there by contract.</summary>
+        private void CheckExit(LockState state, BasicBlock from, ControlFlowBranch branch)
+        {
+            var exitLocation = ExitLocation(from, branch);
+            string exitLine = Line(exitLocation);
+            bool ownTry = !_ownContract.TryAcquires.IsEmpty;
+            var expected = new System.Collections.Generic.HashSet<string>();
+            if (_method is not null)
+            {
+                foreach (var e in _ownContract.Acquires.Concat(_ownContract.AcquiresShared).Concat(_ownContract.Requires).Concat(_ownContract.RequiresShared))
+                    if (ResolveInOwnScope(e, LockState.Empty) is { } k)
+                        expected.Add(k.Id);
+            }
+
+            foreach (var h in state.Held.Values)
+            {
+                if (state.IsVacuous(h) || h.Maybe || expected.Contains(h.Key.Id) || h.AcquiredBy == "assert" || ownTry)
+                    continue;
+                if (h.Key.Id == "return" || state.Managed.ContainsKey(h.Key.Id))
+                    continue;
+                if (h.FromContract)
+                {
+                    Report(DiagnosticIds.HeldAtExit, exitLocation, new object[] { h.Key.Display, "is still held at the return on line " + exitLine + ", but the method is declared to release it" });
+                    continue;
+                }
+                string when = h.UnlessEqual is null ? "" : " (when it is not the same lock as the one compared with it)";
+                Report(DiagnosticIds.HeldAtExit, exitLocation,
+                    new object[] { h.Key.Display, "acquired at line " + Line(h.AcquiredAt) + ", is still held at the return on line " + exitLine + when },
+                    new[] { h.AcquiredAt },
+                    ImmutableDictionary<string, string?>.Empty.Add("Lock", h.Key.Display).Add("AcquiredBy", h.AcquiredBy));
+            }
+
+            if (_method is null || ownTry)
+                return;
+            foreach (var (e, what) in _ownContract.Acquires.Select(e => (e, "acquire")).Concat(_ownContract.AcquiresShared.Select(e => (e, "acquire")))
+                         .Concat(_ownContract.Requires.Select(e => (e, "keep"))).Concat(_ownContract.RequiresShared.Select(e => (e, "keep"))))
+            {
+                var key = ResolveInOwnScope(e, LockState.Empty);
+                if (key is null || state.Find(key.Id) is not null || state.Held.Values.Any(h => h.Maybe && h.Key.Id == key.Id))
+                    continue;
+                Report(DiagnosticIds.HeldAtExit, exitLocation, new object[] { key.Display, "is not held at the return on line " + exitLine + ", but the method is declared to " + what + " it" });
+            }
+        }
+
+        private Location ExitLocation(BasicBlock from, ControlFlowBranch branch)
+        {
+            if (branch.Semantics == ControlFlowBranchSemantics.Return)
+            {
+                var syntax = from.BranchValue?.Syntax ?? from.Operations.LastOrDefault()?.Syntax;
+                for (var node = syntax; node is not null; node = node.Parent)
+                {
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax ret)
+                        return ret.GetLocation();
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ArrowExpressionClauseSyntax arrow)
+                        return arrow.Expression.GetLocation();
+                }
+                if (syntax is not null)
+                    return syntax.GetLocation();
+            }
+            var body = _cfg.OriginalOperation.Syntax;
+            return body switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.BlockSyntax block => block.CloseBraceToken.GetLocation(),
+                Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax { Body: { } b } => b.CloseBraceToken.GetLocation(),
+                Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax { Body: { } lb } => lb.CloseBraceToken.GetLocation(),
+                Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax { Body: { } ab } => ab.CloseBraceToken.GetLocation(),
+                Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax { Block: { } fb } => fb.CloseBraceToken.GetLocation(),
+                _ => from.Operations.LastOrDefault()?.Syntax.GetLocation() ?? body.GetLocation(),
+            };
+        }
+    }
+}

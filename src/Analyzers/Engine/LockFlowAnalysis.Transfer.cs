@@ -1,0 +1,225 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PtLock.Analyzers.Engine
+{
+    internal sealed partial class LockFlowAnalysis
+    {
+        /// <summary>Evaluate <paramref name="op"/> (children first, as C# does) and apply its lock effects.</summary>
+        private LockState Transfer(IOperation op, LockState s)
+        {
+            switch (op)
+            {
+                case IInvocationOperation call:
+                    if (call.Instance is { } receiver)
+                        s = TransferReceiver(receiver, s, write: false);
+                    foreach (var arg in call.Arguments)
+                        s = arg.Parameter?.RefKind is RefKind.Out ? s : Transfer(arg.Value, s);
+                    return Call(call, s);
+
+                case ISimpleAssignmentOperation assignment:
+                    s = Transfer(assignment.Value, s);
+                    s = Access(assignment.Target, s, write: true);
+                    return Assign(assignment.Target, ValueOf(assignment.Value, s), s);
+
+                case ICompoundAssignmentOperation compound:
+                    s = Transfer(compound.Value, s);
+                    s = Access(compound.Target, s, write: true);
+                    return Assign(compound.Target, Fresh(compound), s);
+
+                case IIncrementOrDecrementOperation increment:
+                    s = Access(increment.Target, s, write: true);
+                    return Assign(increment.Target, Fresh(increment), s);
+
+                case IFlowCaptureOperation capture:
+                    s = Transfer(capture.Value, s);
+                    return s.WithCaptures(s.Captures.SetItem(capture.Id, ValueOf(capture.Value, s)));
+
+                case IFieldReferenceOperation:
+                case IPropertyReferenceOperation:
+                case IArrayElementReferenceOperation:
+                    return Access(op, s, write: false);
+
+                case IArgumentOperation argument:
+                    return Transfer(argument.Value, s);
+
+                case IAnonymousFunctionOperation:
+                case IFlowAnonymousFunctionOperation:
+                case ILocalFunctionOperation:
+                    return s; // analysed on their own, with their own contracts
+
+                default:
+                    foreach (var child in op.ChildOperations)
+                        s = Transfer(child, s);
+                    return s;
+            }
+        }
+
+        private LockState TransferReceiver(IOperation receiver, LockState s, bool write)
+        {
+            s = Transfer(receiver, s);
+            // A call through a [PtGuardedBy] reference reads (or writes) what it points to.
+            return CheckPointee(receiver, s, write);
+        }
+
+        /// <summary>A read or write of a field, property or element: [GuardedBy]/[PtGuardedBy] checks.</summary>
+        private LockState Access(IOperation target, LockState s, bool write)
+        {
+            switch (target)
+            {
+                case IFieldReferenceOperation field:
+                    if (field.Instance is { } fi)
+                        s = TransferReceiver(fi, s, write);
+                    CheckGuard(field.Field, field.Instance, field, s, write);
+                    return s;
+                case IPropertyReferenceOperation property:
+                    if (property.Instance is { } pi)
+                        s = TransferReceiver(pi, s, write);
+                    foreach (var arg in property.Arguments)
+                        s = Transfer(arg.Value, s);
+                    CheckGuard(property.Property, property.Instance, property, s, write);
+                    return s;
+                case IArrayElementReferenceOperation element:
+                    s = Transfer(element.ArrayReference, s);
+                    foreach (var index in element.Indices)
+                        s = Transfer(index, s);
+                    return CheckPointee(element.ArrayReference, s, write);
+                default:
+                    return Transfer(target, s);
+            }
+        }
+
+        private LockState CheckPointee(IOperation reference, LockState s, bool write)
+        {
+            ISymbol? member = reference switch
+            {
+                IFieldReferenceOperation f => f.Field,
+                IPropertyReferenceOperation p => p.Property,
+                _ => null,
+            };
+            if (member is null || !Reporting)
+                return s;
+            var guard = _model.GetGuard(member);
+            if (guard.PtGuardedBy.IsEmpty)
+                return s;
+            var instance = (reference as IMemberReferenceOperation)?.Instance;
+            foreach (var expr in guard.PtGuardedBy)
+            {
+                var key = ResolveRelativeTo(expr, member, instance, s);
+                if (key is null || key.IsUnknown)
+                    continue;
+                var held = s.Find(key.Id);
+                if (held is not null && (held.Maybe || !write || !held.Shared))
+                    continue;
+                Report(DiagnosticIds.GuardedAccessWithoutLock, reference.Syntax.GetLocation(),
+                    new object[] { write ? "writing" : "reading", "the value pointed to by '" + member.Name + "'", key.Display, write ? " exclusively" : "" });
+            }
+            return s;
+        }
+
+        private void CheckGuard(ISymbol member, IOperation? instance, IOperation access, LockState s, bool write)
+        {
+            if (!Reporting)
+                return;
+            var guard = _model.GetGuard(member);
+            if (guard.GuardedBy.IsEmpty)
+                return;
+            foreach (var expr in guard.GuardedBy)
+            {
+                var key = ResolveRelativeTo(expr, member, instance, s);
+                if (key is null || key.IsUnknown)
+                    continue;
+                var held = s.Find(key.Id);
+                if (held is not null && (held.Maybe || !write || !held.Shared))
+                    continue;
+                Report(DiagnosticIds.GuardedAccessWithoutLock, access.Syntax.GetLocation(),
+                    new object[] { write ? "writing" : "reading", "'" + member.Name + "'", key.Display, write ? " exclusively" : "" });
+            }
+        }
+
+        private LockState Assign(IOperation target, string value, LockState s)
+        {
+            switch (target)
+            {
+                case ILocalReferenceOperation local:
+                    return s.WithValues(s.Values.SetItem(local.Local, value));
+                case IParameterReferenceOperation parameter:
+                    return s.WithValues(s.Values.SetItem(parameter.Parameter, value));
+                default:
+                    return s;
+            }
+        }
+
+        private static string Fresh(IOperation op) => "v@" + op.Syntax.SpanStart + ":" + op.Syntax.Span.Length;
+
+        /// <summary>The symbolic value an operation evaluates to: a path that names the same object wherever it is used.</summary>
+        private string ValueOf(IOperation? op, LockState s)
+        {
+            switch (op)
+            {
+                case null:
+                    return "?null";
+                case IConversionOperation conversion:
+                    return ValueOf(conversion.Operand, s);
+                case IParenthesizedOperation parenthesized:
+                    return ValueOf(parenthesized.Operand, s);
+                case IParameterReferenceOperation p:
+                    return s.Values.TryGetValue(p.Parameter, out var pv) ? pv : "p:" + p.Parameter.Name;
+                case ILocalReferenceOperation l:
+                    return s.Values.TryGetValue(l.Local, out var lv) ? lv : "l:" + l.Local.Name;
+                case IInstanceReferenceOperation:
+                    return "this";
+                case IFieldReferenceOperation f:
+                    return f.Field.IsStatic ? "s:" + f.Field.ContainingType.Name + "." + f.Field.Name : ValueOf(f.Instance, s) + "." + f.Field.Name;
+                case IPropertyReferenceOperation p when p.Arguments.IsEmpty:
+                    if (p.Property.GetMethod is { } getter && _model.GetContract(getter).ReturnsCapability is { } returned)
+                        return ResolveRelativeTo(returned, p.Property, p.Instance, s)?.Id ?? Fresh(p);
+                    return p.Property.IsStatic ? "s:" + p.Property.ContainingType.Name + "." + p.Property.Name : ValueOf(p.Instance, s) + "." + p.Property.Name;
+                case IFlowCaptureReferenceOperation capture:
+                    return s.Captures.TryGetValue(capture.Id, out var cv) ? cv : "c:" + capture.Id.GetHashCode();
+                case IInvocationOperation call:
+                    return ResultId(call, s);
+                case ILiteralOperation literal when literal.ConstantValue.HasValue:
+                    return literal.ConstantValue.Value switch
+                    {
+                        true => "const:true",
+                        false => "const:false",
+                        null => "const:null",
+                        _ => Fresh(op),
+                    };
+                default:
+                    return Fresh(op);
+            }
+        }
+
+        /// <summary>The value a call returns: the capability it is declared to return, or a fresh value.</summary>
+        private string ResultId(IInvocationOperation call, LockState s)
+        {
+            var contract = _model.GetContract(call.TargetMethod);
+            if (contract.ReturnsCapability is { } returned && Resolve(returned, call, s, "r@" + call.Syntax.SpanStart) is { } key)
+                return key.Id;
+            return "r@" + call.Syntax.SpanStart;
+        }
+
+        private LockKey KeyOf(IOperation op, LockState s, CapabilityInfo? fallback = null)
+        {
+            var type = (op as IConversionOperation)?.Operand.Type ?? op.Type;
+            var capability = _model.GetCapability(type) ?? fallback ?? CapabilityInfo.Unknown;
+            ISymbol? symbol = op switch
+            {
+                IFieldReferenceOperation f => f.Field,
+                IPropertyReferenceOperation p => p.Property,
+                IConversionOperation { Operand: IFieldReferenceOperation cf } => cf.Field,
+                IConversionOperation { Operand: IPropertyReferenceOperation cp } => cp.Property,
+                _ => null,
+            };
+            string display = op.Syntax.ToString();
+            if (op.IsImplicit && op is IInstanceReferenceOperation)
+                display = "this";
+            return new LockKey(ValueOf(op, s), display, capability, symbol);
+        }
+    }
+}

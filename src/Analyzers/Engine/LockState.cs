@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+
+namespace PtLock.Analyzers.Engine
+{
+    /// <summary>One held lock in a flow state.</summary>
+    internal sealed class HeldLock
+    {
+        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy)
+        {
+            Key = key;
+            Shared = shared;
+            Depth = depth;
+            AcquiredAt = acquiredAt;
+            Maybe = maybe;
+            UnlessEqual = unlessEqual;
+            FromContract = fromContract;
+            AcquiredBy = acquiredBy;
+        }
+
+        public LockKey Key { get; }
+        public bool Shared { get; }
+        public int Depth { get; }
+        public Location AcquiredAt { get; }
+
+        /// <summary>Held on some paths only (a PTL1006 join was seen): no further reports about it.</summary>
+        public bool Maybe { get; }
+
+        /// <summary>
+        /// Held only when the lock-equality condition with this id is false; when it is true this lock is the
+        /// other lock of the comparison, which is held (the <c>if (ptl != pml) spin_lock_nested(ptl)</c> pattern).
+        /// </summary>
+        public string? UnlessEqual { get; }
+
+        /// <summary>Held because the method's own contract says so (Requires/Releases at entry, AssertHeld).</summary>
+        public bool FromContract { get; }
+
+        /// <summary>The method whose call acquired it (for fixes), or null.</summary>
+        public string? AcquiredBy { get; }
+
+        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false) =>
+            new HeldLock(Key, shared ?? Shared, depth ?? Depth, AcquiredAt, maybe ?? Maybe,
+                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy);
+
+        public bool SameAs(HeldLock other) =>
+            Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual;
+    }
+
+    /// <summary>A try-acquire whose outcome is not known yet: acquired on the edge where its result succeeds.</summary>
+    internal sealed class PendingAcquire
+    {
+        public PendingAcquire(ImmutableArray<LockKey> locks, SuccessWhen when, bool shared, Location at, string? acquiredBy)
+        {
+            Locks = locks;
+            When = when;
+            Shared = shared;
+            At = at;
+            AcquiredBy = acquiredBy;
+        }
+
+        public ImmutableArray<LockKey> Locks { get; }
+        public SuccessWhen When { get; }
+        public bool Shared { get; }
+        public Location At { get; }
+        public string? AcquiredBy { get; }
+    }
+
+    /// <summary>
+    /// The flow state at a program point: held locks, the symbolic value of each local and flow capture,
+    /// pending try-acquires keyed by the value that decides them, locks managed by scope values, and the
+    /// lock-equality conditions assumed on this path. Immutable; transfers build new states.
+    /// </summary>
+    internal sealed class LockState
+    {
+        public static readonly LockState Empty = new LockState(
+            ImmutableDictionary<string, HeldLock>.Empty,
+            ImmutableDictionary<ISymbol, string>.Empty.WithComparers(SymbolEqualityComparer.Default),
+            ImmutableDictionary<CaptureId, string>.Empty,
+            ImmutableDictionary<string, PendingAcquire>.Empty,
+            ImmutableDictionary<string, ImmutableArray<LockKey>>.Empty,
+            ImmutableDictionary<string, bool>.Empty,
+            ImmutableDictionary<string, (string, string)>.Empty);
+
+        public LockState(
+            ImmutableDictionary<string, HeldLock> held,
+            ImmutableDictionary<ISymbol, string> values,
+            ImmutableDictionary<CaptureId, string> captures,
+            ImmutableDictionary<string, PendingAcquire> pending,
+            ImmutableDictionary<string, ImmutableArray<LockKey>> managed,
+            ImmutableDictionary<string, bool> assumptions,
+            ImmutableDictionary<string, (string, string)> conditions)
+        {
+            Held = held;
+            Values = values;
+            Captures = captures;
+            Pending = pending;
+            Managed = managed;
+            Assumptions = assumptions;
+            Conditions = conditions;
+        }
+
+        public ImmutableDictionary<string, HeldLock> Held { get; }
+        public ImmutableDictionary<ISymbol, string> Values { get; }
+        public ImmutableDictionary<CaptureId, string> Captures { get; }
+        public ImmutableDictionary<string, PendingAcquire> Pending { get; }
+        public ImmutableDictionary<string, ImmutableArray<LockKey>> Managed { get; }
+
+        /// <summary>Lock-equality conditions assumed on this path: condition id → "the two locks are the same".</summary>
+        public ImmutableDictionary<string, bool> Assumptions { get; }
+
+        /// <summary>Condition id → the two lock ids it compares (ordered).</summary>
+        public ImmutableDictionary<string, (string, string)> Conditions { get; }
+
+        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions);
+        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions);
+        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions);
+        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions);
+        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions);
+        public LockState WithAssumptions(ImmutableDictionary<string, bool> assumptions, ImmutableDictionary<string, (string, string)> conditions) =>
+            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions);
+
+        /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
+        public HeldLock? Find(string id)
+        {
+            if (Held.TryGetValue(id, out var h) && !IsVacuous(h))
+                return h;
+            foreach (var kv in Assumptions)
+            {
+                if (!kv.Value || !Conditions.TryGetValue(kv.Key, out var pair))
+                    continue;
+                string? other = pair.Item1 == id ? pair.Item2 : pair.Item2 == id ? pair.Item1 : null;
+                if (other is not null && Held.TryGetValue(other, out var o) && !IsVacuous(o))
+                    return o;
+            }
+            return null;
+        }
+
+        /// <summary>An entry held only "unless equal" on a path that assumes the equality is not held at all.</summary>
+        public bool IsVacuous(HeldLock h) =>
+            h.UnlessEqual is { } c && Assumptions.TryGetValue(c, out bool equal) && equal;
+
+        public bool HoldsSpinning(out HeldLock? spin)
+        {
+            foreach (var h in Held.Values)
+            {
+                if (!IsVacuous(h) && !h.Maybe && !h.Key.Capability.Sleeps)
+                {
+                    spin = h;
+                    return true;
+                }
+            }
+            spin = null;
+            return false;
+        }
+
+        public bool SameAs(LockState other)
+        {
+            if (ReferenceEquals(this, other))
+                return true;
+            if (Held.Count != other.Held.Count || Values.Count != other.Values.Count || Captures.Count != other.Captures.Count
+                || Pending.Count != other.Pending.Count || Managed.Count != other.Managed.Count || Assumptions.Count != other.Assumptions.Count)
+                return false;
+            foreach (var kv in Held)
+                if (!other.Held.TryGetValue(kv.Key, out var o) || !o.SameAs(kv.Value))
+                    return false;
+            foreach (var kv in Values)
+                if (!other.Values.TryGetValue(kv.Key, out var o) || o != kv.Value)
+                    return false;
+            foreach (var kv in Captures)
+                if (!other.Captures.TryGetValue(kv.Key, out var o) || o != kv.Value)
+                    return false;
+            foreach (var kv in Pending)
+                if (!other.Pending.ContainsKey(kv.Key))
+                    return false;
+            foreach (var kv in Managed)
+                if (!other.Managed.ContainsKey(kv.Key))
+                    return false;
+            foreach (var kv in Assumptions)
+                if (!other.Assumptions.TryGetValue(kv.Key, out var o) || o != kv.Value)
+                    return false;
+            return true;
+        }
+    }
+}

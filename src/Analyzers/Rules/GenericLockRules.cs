@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace PtLock.Analyzers.Rules
+{
+    // One analyzer per generic lock-discipline rule (Clang thread-safety parity); they share the engine.
+
+    /// <summary>PTL1001: a [Requires] callee is called without its lock.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class RequiresLockNotHeldAnalyzer : LockRuleAnalyzer
+    {
+        public RequiresLockNotHeldAnalyzer() : base(Descriptors.RequiresLockNotHeld) { }
+    }
+
+    /// <summary>PTL1002: a [GuardedBy]/[PtGuardedBy] member accessed without its lock.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class GuardedAccessWithoutLockAnalyzer : LockRuleAnalyzer
+    {
+        public GuardedAccessWithoutLockAnalyzer() : base(Descriptors.GuardedAccessWithoutLock) { }
+    }
+
+    /// <summary>PTL1003: a non-reentrant lock acquired while held.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class AcquiredTwiceAnalyzer : LockRuleAnalyzer
+    {
+        public AcquiredTwiceAnalyzer() : base(Descriptors.AcquiredTwice) { }
+    }
+
+    /// <summary>PTL1004: a lock released while not held.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ReleasedNotHeldAnalyzer : LockRuleAnalyzer
+    {
+        public ReleasedNotHeldAnalyzer() : base(Descriptors.ReleasedNotHeld) { }
+    }
+
+    /// <summary>PTL1005: the lock state at a return does not match the method's contract.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class HeldAtExitAnalyzer : LockRuleAnalyzer
+    {
+        public HeldAtExitAnalyzer() : base(Descriptors.HeldAtExit) { }
+    }
+
+    /// <summary>PTL1006: a lock held on one incoming path only where paths join.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class HeldOnOneBranchAnalyzer : LockRuleAnalyzer
+    {
+        public HeldOnOneBranchAnalyzer() : base(Descriptors.HeldOnOneBranch) { }
+    }
+
+    /// <summary>PTL1007: a lock taken against the declared order.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class LockOrderAnalyzer : LockRuleAnalyzer
+    {
+        public LockOrderAnalyzer() : base(Descriptors.LockOrder) { }
+    }
+
+    /// <summary>PTL1008: an [Excludes] callee called with its lock held.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ExcludedLockHeldAnalyzer : LockRuleAnalyzer
+    {
+        public ExcludedLockHeldAnalyzer() : base(Descriptors.ExcludedLockHeld) { }
+    }
+
+    /// <summary>PTL1009: a sleeping lock taken under a spinlock or in an RCU read section.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class SleepingUnderSpinAnalyzer : LockRuleAnalyzer
+    {
+        public SleepingUnderSpinAnalyzer() : base(Descriptors.SleepingUnderSpin) { }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PtLock.Analyzers.Engine;
+
+namespace PtLock.Analyzers.Rules
+{
+    /// <summary>A rule reported from the shared held-lock dataflow: one subclass per rule ID.</summary>
+    public abstract class LockRuleAnalyzer : DiagnosticAnalyzer
+    {
+        private protected LockRuleAnalyzer(DiagnosticDescriptor rule)
+        {
+            Rule = rule;
+            SupportedDiagnostics = ImmutableArray.Create(rule);
+        }
+
+        protected DiagnosticDescriptor Rule { get; }
+
+        public sealed override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
+
+        public sealed override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                var results = LockEngine.For(start.Compilation);
+                start.RegisterOperationBlockAction(block =>
+                {
+                    foreach (var finding in LockEngine.Analyze(results, block))
+                    {
+                        if (finding.RuleId != Rule.Id)
+                            continue;
+                        block.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
+                    }
+                });
+            });
+        }
+    }
+}
