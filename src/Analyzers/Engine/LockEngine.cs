@@ -60,7 +60,9 @@ namespace PtLock.Analyzers.Engine
         {
             try
             {
-                if (!NeedsAnalysis(model, block))
+                var own = model.GetContract(method);
+                bool ownContractChecked = !own.Acquires.IsEmpty || !own.AcquiresShared.IsEmpty || !own.Releases.IsEmpty || !own.ReleasesShared.IsEmpty;
+                if (!ownContractChecked && !NeedsAnalysis(model, block))
                     return Array.Empty<Finding>();
                 var cfg = context.GetControlFlowGraph(block);
                 var findings = new List<Finding>();

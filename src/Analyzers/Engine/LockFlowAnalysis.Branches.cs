@@ -197,6 +197,28 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        /// <summary>
+        /// A <c>return;</c> in a void method leaves no operation in the graph: the edge out of the block that
+        /// tests the enclosing if goes straight to the exit. Find the return statement that edge stands for.
+        /// </summary>
+        private static Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax? ReturnInsideIf(BasicBlock from, ControlFlowBranch branch)
+        {
+            if (from.BranchValue?.Syntax is not { } condition)
+                return null;
+            var ifStatement = condition.Parent as Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax;
+            if (ifStatement is null || ifStatement.Condition != condition)
+                return null;
+            bool conditionalEdge = ReferenceEquals(branch, from.ConditionalSuccessor);
+            bool whenTrue = (from.ConditionKind == ControlFlowConditionKind.WhenTrue) == conditionalEdge;
+            var taken = whenTrue ? ifStatement.Statement : ifStatement.Else?.Statement;
+            if (taken is null)
+                return null;
+            return taken as Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax
+                   ?? taken.DescendantNodes(n => n is not Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax
+                                                 and not Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)
+                       .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax>().FirstOrDefault();
+        }
+
         private Location ExitLocation(BasicBlock from, ControlFlowBranch branch)
         {
             if (branch.Semantics == ControlFlowBranchSemantics.Return)
@@ -212,6 +234,8 @@ namespace PtLock.Analyzers.Engine
                 if (syntax is not null)
                     return syntax.GetLocation();
             }
+            if (ReturnInsideIf(from, branch) is { } voidReturn)
+                return voidReturn.GetLocation();
             var body = _cfg.OriginalOperation.Syntax;
             return body switch
             {

@@ -12,6 +12,13 @@ namespace PtLock.Analyzers.Engine
         {
             var method = call.TargetMethod;
             var contract = _model.GetContract(method);
+            if (method.Name == "Dispose" && method.Parameters.IsEmpty && call.Instance is { } disposed
+                && s.Managed.ContainsKey(ValueOf(disposed, s)))
+            {
+                // Disposing a scope (Lock.Scope, a [ScopedCapability] guard) releases what creating it acquired.
+                var scope = ValueOf(disposed, s);
+                return Release(new LockKey(scope, DisplayOf(disposed), CapabilityInfo.Unknown, null), shared: false, call, s);
+            }
             if (!contract.AffectsLocks)
                 return UpdateOutArguments(call, contract, s);
 
