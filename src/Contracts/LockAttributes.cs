@@ -147,8 +147,11 @@ namespace PtLock.Contracts
         public string[] Locks { get; }
     }
 
-    /// <summary>The result is the lock named by <c>lock</c> (a lock expression over the parameters).</summary>
-    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property)]
+    /// <summary>
+    /// The result is the lock named by <c>lock</c> (a lock expression over the parameters). On an <c>out</c>
+    /// parameter: the value delivered there is that lock ("return" then names the method's result).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Parameter)]
     public sealed class ReturnsCapabilityAttribute : Attribute
     {
         public ReturnsCapabilityAttribute(string @lock) => Lock = @lock;

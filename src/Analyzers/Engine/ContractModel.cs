@@ -56,10 +56,21 @@ namespace PtLock.Analyzers.Engine
             var attributes = method.GetAttributes();
             if (method.AssociatedSymbol is IPropertySymbol property)
                 attributes = attributes.AddRange(property.GetAttributes());
-            if (attributes.IsEmpty)
+            var c = new MethodContract();
+            foreach (var parameter in method.Parameters)
+            {
+                foreach (var a in parameter.GetAttributes())
+                {
+                    string? pname = a.AttributeClass?.ToDisplayString();
+                    if (pname == Ns + "ReturnsCapabilityAttribute" && LockExprParser.Parse(FirstString(a)) is { } delivered)
+                        c.OutCapabilities = c.OutCapabilities.SetItem(parameter.Name, delivered);
+                    else if (pname == Ns + "LocklessSnapshotAttribute")
+                        c.SnapshotParameters = c.SnapshotParameters.Add(parameter.Name);
+                }
+            }
+            if (attributes.IsEmpty && c.OutCapabilities.IsEmpty && c.SnapshotParameters.IsEmpty)
                 return MethodContract.Empty;
 
-            var c = new MethodContract();
             foreach (var a in attributes)
             {
                 string? name = a.AttributeClass?.ToDisplayString();
@@ -97,7 +108,7 @@ namespace PtLock.Analyzers.Engine
                     case "MaySleepAttribute": c.MaySleep = true; break;
                 }
             }
-            return c.IsEmpty && !c.NoLockAnalysis ? MethodContract.Empty : c;
+            return c.IsEmpty && !c.NoLockAnalysis && c.SnapshotParameters.IsEmpty ? MethodContract.Empty : c;
         }
 
         /// <summary>[Capability] of a type (or its base types and interfaces), or null when it is no lock.</summary>

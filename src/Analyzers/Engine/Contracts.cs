@@ -49,6 +49,12 @@ namespace PtLock.Analyzers.Engine
         public ImmutableArray<LockExpr> AssertHeld { get; set; } = ImmutableArray<LockExpr>.Empty;
         public ImmutableArray<TryAcquireContract> TryAcquires { get; set; } = ImmutableArray<TryAcquireContract>.Empty;
         public LockExpr? ReturnsCapability { get; set; }
+
+        /// <summary>out parameters declared [ReturnsCapability]: the lock each delivers, by parameter name.</summary>
+        public ImmutableDictionary<string, LockExpr> OutCapabilities { get; set; } = ImmutableDictionary<string, LockExpr>.Empty;
+
+        /// <summary>Parameters declared [LocklessSnapshot]: what they deliver is a lockless snapshot.</summary>
+        public ImmutableHashSet<string> SnapshotParameters { get; set; } = ImmutableHashSet<string>.Empty;
         public BuiltInBehavior BuiltIn { get; set; }
 
         public bool NoLockAnalysis { get; set; }
@@ -68,7 +74,7 @@ namespace PtLock.Analyzers.Engine
         public bool AffectsLocks =>
             !Requires.IsEmpty || !RequiresShared.IsEmpty || !Excludes.IsEmpty || !Acquires.IsEmpty || !AcquiresShared.IsEmpty
             || !Releases.IsEmpty || !ReleasesShared.IsEmpty || !AssertHeld.IsEmpty || !TryAcquires.IsEmpty
-            || ReturnsCapability is not null || BuiltIn != BuiltInBehavior.None || MaySleep;
+            || ReturnsCapability is not null || !OutCapabilities.IsEmpty || BuiltIn != BuiltInBehavior.None || MaySleep;
 
         public bool IsEmpty => !AffectsLocks && !Fallible && !MapsPte && !LocklessSnapshot && UnmapsPte is null
                                && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null;

@@ -9,14 +9,15 @@ namespace PtLock.Analyzers.Engine
     /// <summary>Parses contract strings with the C# parser; anything outside the grammar yields null.</summary>
     internal static class LockExprParser
     {
+        private static readonly System.Text.RegularExpressions.Regex s_returnKeyword = new System.Text.RegularExpressions.Regex(@"(?<![@\w])return\b");
         private static readonly ConcurrentDictionary<string, LockExpr?> s_cache = new ConcurrentDictionary<string, LockExpr?>();
 
         public static LockExpr? Parse(string? text)
         {
             if (string.IsNullOrWhiteSpace(text))
                 return null;
-            return s_cache.GetOrAdd(text!, t =>
-                t.Trim() == "return" ? new PathExpr("return", ImmutableArray<string>.Empty) : Convert(SyntaxFactory.ParseExpression(t)));
+            // "return" is a keyword to the C# parser; as a verbatim identifier it parses as a name.
+            return s_cache.GetOrAdd(text!, t => Convert(SyntaxFactory.ParseExpression(s_returnKeyword.Replace(t, "@return"))));
         }
 
         private static LockExpr? Convert(ExpressionSyntax syntax)

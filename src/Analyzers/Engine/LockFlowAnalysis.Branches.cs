@@ -205,11 +205,20 @@ namespace PtLock.Analyzers.Engine
         {
             if (from.BranchValue?.Syntax is not { } condition)
                 return null;
-            var ifStatement = condition.Parent as Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax;
-            if (ifStatement is null || ifStatement.Condition != condition)
+            // The graph folds "!" into the branch sense; undo that while walking up to the if's condition.
+            bool negated = false;
+            var node = condition;
+            while (node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.PrefixUnaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.LogicalNotExpression } or Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax)
+            {
+                if (node.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.PrefixUnaryExpressionSyntax)
+                    negated = !negated;
+                node = node.Parent;
+            }
+            var ifStatement = node.Parent as Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax;
+            if (ifStatement is null || ifStatement.Condition != node)
                 return null;
             bool conditionalEdge = ReferenceEquals(branch, from.ConditionalSuccessor);
-            bool whenTrue = (from.ConditionKind == ControlFlowConditionKind.WhenTrue) == conditionalEdge;
+            bool whenTrue = ((from.ConditionKind == ControlFlowConditionKind.WhenTrue) == conditionalEdge) != negated;
             var taken = whenTrue ? ifStatement.Statement : ifStatement.Else?.Statement;
             if (taken is null)
                 return null;

@@ -84,13 +84,19 @@ namespace PtLock.Analyzers.Engine
         /// <summary>out/ref arguments get new values; the lock statement's "taken" flag becomes true.</summary>
         private LockState UpdateOutArguments(IInvocationOperation call, MethodContract contract, LockState s)
         {
+            string? resultId = null;
             foreach (var arg in call.Arguments)
             {
                 if (arg.Parameter?.RefKind is not (RefKind.Out or RefKind.Ref))
                     continue;
-                string value = contract.BuiltIn == BuiltInBehavior.AcquireSetsTakenTrue && arg.Parameter.Type.SpecialType == SpecialType.System_Boolean
-                    ? "const:true"
-                    : arg.Parameter.RefKind == RefKind.Out ? "o:" + arg.Syntax.SpanStart : Fresh(arg);
+                string value;
+                if (contract.BuiltIn == BuiltInBehavior.AcquireSetsTakenTrue && arg.Parameter.Type.SpecialType == SpecialType.System_Boolean)
+                    value = "const:true";
+                else if (contract.OutCapabilities.TryGetValue(arg.Parameter.Name, out var delivered)
+                         && Resolve(delivered, call, s, resultId ??= ResultId(call, s)) is { } key)
+                    value = key.Id; // the out value is a named lock (pte_offset_map_lock's *ptlp)
+                else
+                    value = arg.Parameter.RefKind == RefKind.Out ? "o:" + arg.Syntax.SpanStart : Fresh(arg);
                 s = Assign(arg.Value, value, s);
             }
             return s;

@@ -201,6 +201,8 @@ namespace PtLock.Analyzers.Engine
 
         private static string DisplayOf(IOperation op)
         {
+            if (op is IDeclarationExpressionOperation declaration)
+                return DisplayOf(declaration.Expression);
             if (op is IConversionOperation conversion && conversion.IsImplicit)
                 return DisplayOf(conversion.Operand);
             if (op is IInstanceReferenceOperation && op.IsImplicit)
@@ -211,6 +213,7 @@ namespace PtLock.Analyzers.Engine
         private static ISymbol? SymbolOf(IOperation op) => op switch
         {
             IConversionOperation c => SymbolOf(c.Operand),
+            IDeclarationExpressionOperation d => SymbolOf(d.Expression),
             IFieldReferenceOperation f => f.Field,
             IPropertyReferenceOperation p => p.Property,
             IParameterReferenceOperation p => p.Parameter,

@@ -144,6 +144,8 @@ namespace PtLock.Analyzers.Engine
         {
             switch (target)
             {
+                case IDeclarationExpressionOperation declaration:
+                    return Assign(declaration.Expression, value, s);
                 case ILocalReferenceOperation local:
                     return s.WithValues(s.Values.SetItem(local.Local, value));
                 case IParameterReferenceOperation parameter:
@@ -164,6 +166,8 @@ namespace PtLock.Analyzers.Engine
                     return "?null";
                 case IConversionOperation conversion:
                     return ValueOf(conversion.Operand, s);
+                case IDeclarationExpressionOperation declaration:
+                    return ValueOf(declaration.Expression, s);
                 case IParenthesizedOperation parenthesized:
                     return ValueOf(parenthesized.Operand, s);
                 case IParameterReferenceOperation p:

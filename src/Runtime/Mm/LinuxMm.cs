@@ -129,7 +129,7 @@ public static class LinuxMm
     [MapsPte]
     [MaySleep]
     [TryAcquires(Success.NonNull, "Rcu.Global", "ptl")]
-    public static Pte? PteAllocMapLock(Mm mm, Pmd pmd, ulong addr, out Ptl ptl)
+    public static Pte? PteAllocMapLock(Mm mm, Pmd pmd, ulong addr, [ReturnsCapability("PtepLockptr(mm, return)")] out Ptl ptl)
     {
         if (PteAlloc(mm, pmd))
         {

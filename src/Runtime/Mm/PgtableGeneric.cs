@@ -69,7 +69,7 @@ public static class PgtableGeneric
     [Fallible]
     [MapsPte]
     [TryAcquires(Success.NonNull, "Rcu.Global", "ptl")]
-    public static Pte? PteOffsetMapLock(Mm mm, Pmd pmd, ulong addr, out Ptl ptl)
+    public static Pte? PteOffsetMapLock(Mm mm, Pmd pmd, ulong addr, [ReturnsCapability("PtepLockptr(mm, return)")] out Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(pmd);
         pmd.CheckMm(mm, nameof(mm));
@@ -100,7 +100,7 @@ public static class PgtableGeneric
     [Fallible]
     [MapsPte]
     [TryAcquires(Success.NonNull, "Rcu.Global")]
-    public static Pte? PteOffsetMapNolock(Mm mm, Pmd pmd, ulong addr, out Ptl ptl)
+    public static Pte? PteOffsetMapNolock(Mm mm, Pmd pmd, ulong addr, [ReturnsCapability("PtepLockptr(mm, return)")] out Ptl ptl)
         => PteOffsetMapRoNolock(mm, pmd, addr, out ptl);
 
     /// <summary>pte_offset_map_ro_nolock: map for reading; the delivered ptl must not be used to write.</summary>
@@ -108,7 +108,7 @@ public static class PgtableGeneric
     [Fallible]
     [MapsPte(ReadOnly = true)]
     [TryAcquires(Success.NonNull, "Rcu.Global")]
-    public static Pte? PteOffsetMapRoNolock(Mm mm, Pmd pmd, ulong addr, out Ptl ptl)
+    public static Pte? PteOffsetMapRoNolock(Mm mm, Pmd pmd, ulong addr, [ReturnsCapability("PtepLockptr(mm, return)")] out Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(pmd);
         pmd.CheckMm(mm, nameof(mm));
@@ -125,7 +125,7 @@ public static class PgtableGeneric
     [Fallible]
     [MapsPte(NeedsRevalidation = true)]
     [TryAcquires(Success.NonNull, "Rcu.Global")]
-    public static Pte? PteOffsetMapRwNolock(Mm mm, Pmd pmd, ulong addr, out PmdVal pmdval, out Ptl ptl)
+    public static Pte? PteOffsetMapRwNolock(Mm mm, Pmd pmd, ulong addr, [LocklessSnapshot] out PmdVal pmdval, [ReturnsCapability("PtepLockptr(mm, return)")] out Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(pmd);
         pmd.CheckMm(mm, nameof(mm));

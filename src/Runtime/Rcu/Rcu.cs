@@ -70,6 +70,7 @@ public sealed class Rcu
     }
 
     /// <summary>A scoped read section: <c>using (Rcu.ReadSection()) { … }</c>.</summary>
+    [Acquires("Rcu.Global")]
     public static RcuReadSection ReadSection()
     {
         ReadLock();
