@@ -92,9 +92,40 @@ namespace PtLock.Analyzers.Engine
         {
             if (id == "const:null")
                 return isNull ? s : null;
+            string condition = "null:" + id;
+            if (s.Assumptions.TryGetValue(condition, out bool knownNull))
+                return knownNull == isNull ? s : null;
             if (s.Pending.TryGetValue(id, out var pending) && pending.When == SuccessWhen.NonNull)
-                return Settle(s, id, pending, succeeded: !isNull);
-            return s;
+                s = Settle(s, id, pending, succeeded: !isNull);
+            if (!isNull && s.NonNullOrigins.TryGetValue(id, out var origin))
+                s = Substitute(s, id, origin);
+            // Locks held only if this value is non-null become certain, or vanish.
+            var held = s.Held;
+            foreach (var kv in s.Held)
+            {
+                if (kv.Value.UnlessEqual != condition)
+                    continue;
+                held = isNull ? held.Remove(kv.Key) : held.SetItem(kv.Key, kv.Value.With(clearUnless: true));
+            }
+            return s.WithHeld(held).WithAssumptions(s.Assumptions.SetItem(condition, isNull), s.Conditions);
+        }
+
+        /// <summary>A phi known non-null is the one non-null value that flowed into it: rename it back.</summary>
+        private static LockState Substitute(LockState s, string phi, string value)
+        {
+            var values = s.Values;
+            foreach (var kv in s.Values)
+                if (kv.Value == phi)
+                    values = values.SetItem(kv.Key, value);
+            var paths = s.Paths;
+            foreach (var kv in s.Paths)
+                if (kv.Value == phi)
+                    paths = paths.SetItem(kv.Key, value);
+            var captures = s.Captures;
+            foreach (var kv in s.Captures)
+                if (kv.Value == phi)
+                    captures = captures.SetItem(kv.Key, value);
+            return s.WithValues(values).WithPaths(paths).WithCaptures(captures).WithNonNullOrigins(s.NonNullOrigins.Remove(phi));
         }
 
         /// <summary>Resolve a try-acquire: acquire its locks on success, forget it either way.</summary>
@@ -112,7 +143,8 @@ namespace PtLock.Analyzers.Engine
                         s = s.WithHeld(s.Held.SetItem(existing.Key.Id, existing.With(depth: existing.Depth + 1)));
                     continue;
                 }
-                s = s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, pending.Shared, 1, pending.At, maybe: false, unlessEqual: null, fromContract: false, acquiredBy: pending.AcquiredBy)));
+                s = s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, pending.Shared, 1, pending.At, maybe: false, unlessEqual: null, fromContract: false, acquiredBy: pending.AcquiredBy,
+                    settledBy: pending.When == SuccessWhen.NonNull ? id : null)));
             }
             return s;
         }
@@ -160,10 +192,11 @@ namespace PtLock.Analyzers.Engine
             string exitLine = Line(exitLocation);
             bool ownTry = !_ownContract.TryAcquires.IsEmpty;
             var expected = new System.Collections.Generic.HashSet<string>();
+            string? returned = branch.Semantics == ControlFlowBranchSemantics.Return && from.BranchValue is { } rv ? ValueOf(rv, state) : null;
             if (_method is not null)
             {
                 foreach (var e in _ownContract.Acquires.Concat(_ownContract.AcquiresShared).Concat(_ownContract.Requires).Concat(_ownContract.RequiresShared))
-                    if (ResolveInOwnScope(e, LockState.Empty) is { } k)
+                    if (ResolveInOwnScope(e, state, returned) is { } k)
                         expected.Add(k.Id);
             }
 
@@ -190,7 +223,7 @@ namespace PtLock.Analyzers.Engine
             foreach (var (e, what) in _ownContract.Acquires.Select(e => (e, "acquire")).Concat(_ownContract.AcquiresShared.Select(e => (e, "acquire")))
                          .Concat(_ownContract.Requires.Select(e => (e, "keep"))).Concat(_ownContract.RequiresShared.Select(e => (e, "keep"))))
             {
-                var key = ResolveInOwnScope(e, LockState.Empty);
+                var key = ResolveInOwnScope(e, state, returned);
                 if (key is null || state.Find(key.Id) is not null || state.Held.Values.Any(h => h.Maybe && h.Key.Id == key.Id))
                     continue;
                 Report(DiagnosticIds.HeldAtExit, exitLocation, new object[] { key.Display, "is not held at the return on line " + exitLine + ", but the method is declared to " + what + " it" });

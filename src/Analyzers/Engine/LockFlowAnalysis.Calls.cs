@@ -23,6 +23,8 @@ namespace PtLock.Analyzers.Engine
                 return UpdateOutArguments(call, contract, s);
 
             string resultId = ResultId(call, s);
+            if (s.Assumptions.ContainsKey("null:" + resultId))
+                s = s.WithAssumptions(s.Assumptions.Remove("null:" + resultId), s.Conditions); // a new value from the same call site
             var fallback = IsMonitor(method) ? BuiltInLocks.MonitorCapability : null;
             var location = call.Syntax.GetLocation();
 
@@ -206,7 +208,15 @@ namespace PtLock.Analyzers.Engine
                 Report(DiagnosticIds.ReleasedNotHeld, call.Syntax.GetLocation(), new object[] { key.Display, held.Shared ? "it is held shared but released as exclusive" : "it is held exclusively but released as shared" });
             if (held.Depth > 1)
                 return s.WithHeld(s.Held.SetItem(held.Key.Id, held.With(depth: held.Depth - 1)));
-            return s.WithHeld(s.Held.Remove(held.Key.Id));
+            var remaining = s.Held.Remove(held.Key.Id);
+            // Releasing "ptl, unless it is pml": if the two are the same lock, this released pml.
+            if (held.UnlessEqual is { } c && s.Conditions.TryGetValue(c, out var pair))
+            {
+                string other = pair.Item1 == held.Key.Id ? pair.Item2 : pair.Item1;
+                if (remaining.TryGetValue(other, out var otherHeld) && otherHeld.UnlessEqual is null)
+                    remaining = remaining.SetItem(other, otherHeld.With(unlessEqual: c));
+            }
+            return s.WithHeld(remaining);
         }
 
         private static string Line(Location location) =>

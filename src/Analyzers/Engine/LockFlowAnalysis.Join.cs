@@ -27,13 +27,27 @@ namespace PtLock.Analyzers.Engine
         /// </summary>
         private (LockState State, List<Mismatch> Mismatches) Join(LockState a, LockState b, int at)
         {
-            var mismatches = new List<Mismatch>();
-            var held = ImmutableDictionary.CreateBuilder<string, HeldLock>();
-            foreach (var kv in a.Held)
-                MergeHeld(kv.Value, a, b, held, mismatches);
-            foreach (var kv in b.Held)
-                if (!held.ContainsKey(kv.Key))
-                    MergeHeld(kv.Value, b, a, held, mismatches);
+            // Where one path stored null and the other a value V, the variable holds "V or null": naming it V
+            // keeps lock identities, and a later null test tells the two apart. (Not when the null path
+            // knows V itself is non-null: then the variable no longer holds V there.)
+            var origins = a.NonNullOrigins;
+            foreach (var kv in b.NonNullOrigins)
+                origins = origins.TryGetValue(kv.Key, out var o) && o != kv.Value ? origins.Remove(kv.Key) : origins.SetItem(kv.Key, kv.Value);
+            string JoinValue(string mine, LockState mineState, string theirs, LockState theirState, string phi)
+            {
+                if (mine == theirs)
+                    return mine;
+                if (KnownNull(mine, mineState) && !KnownNonNull(theirs, mineState))
+                    return theirs;
+                if (KnownNull(theirs, theirState) && !KnownNonNull(mine, theirState))
+                    return mine;
+                // "null here, V there": a later non-null test of the phi recovers V.
+                if (KnownNull(mine, mineState))
+                    origins = origins.SetItem(phi, theirs);
+                else if (KnownNull(theirs, theirState))
+                    origins = origins.SetItem(phi, mine);
+                return phi;
+            }
 
             var values = a.Values;
             foreach (var kv in b.Values)
@@ -41,7 +55,7 @@ namespace PtLock.Analyzers.Engine
                 if (!values.TryGetValue(kv.Key, out var mine))
                     values = values.SetItem(kv.Key, kv.Value);
                 else if (mine != kv.Value)
-                    values = values.SetItem(kv.Key, "phi:" + kv.Key.Name + "@" + at);
+                    values = values.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:" + kv.Key.Name + "@" + at));
             }
             var captures = a.Captures;
             foreach (var kv in b.Captures)
@@ -49,8 +63,26 @@ namespace PtLock.Analyzers.Engine
                 if (!captures.TryGetValue(kv.Key, out var mine))
                     captures = captures.SetItem(kv.Key, kv.Value);
                 else if (mine != kv.Value)
-                    captures = captures.SetItem(kv.Key, "phi:c" + kv.Key + "@" + at);
+                    captures = captures.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:c" + kv.Key.GetHashCode() + "@" + at));
             }
+            // A member assigned on one path only keeps the value stored (the other path never looked).
+            var paths = a.Paths;
+            foreach (var kv in b.Paths)
+            {
+                if (!paths.TryGetValue(kv.Key, out var mine))
+                    paths = paths.SetItem(kv.Key, kv.Value);
+                else if (mine != kv.Value)
+                    paths = paths.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:" + kv.Key + "@" + at));
+            }
+
+            var mismatches = new List<Mismatch>();
+            var held = ImmutableDictionary.CreateBuilder<string, HeldLock>();
+            foreach (var kv in a.Held)
+                MergeHeld(kv.Value, a, b, held, mismatches, values, paths);
+            foreach (var kv in b.Held)
+                if (!held.ContainsKey(kv.Key))
+                    MergeHeld(kv.Value, b, a, held, mismatches, values, paths);
+
             var pending = a.Pending;
             foreach (var kv in b.Pending)
                 if (!pending.ContainsKey(kv.Key))
@@ -68,11 +100,34 @@ namespace PtLock.Analyzers.Engine
                 if (!conditions.ContainsKey(kv.Key))
                     conditions = conditions.SetItem(kv.Key, kv.Value);
 
-            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions);
+            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins);
             return (state, mismatches);
         }
 
-        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, ImmutableDictionary<string, HeldLock>.Builder result, List<Mismatch> mismatches)
+        private static bool KnownNull(string value, LockState state) =>
+            value == "const:null" || state.Assumptions.TryGetValue("null:" + value, out bool isNull) && isNull;
+
+        private static bool KnownNonNull(string value, LockState state) =>
+            state.Assumptions.TryGetValue("null:" + value, out bool isNull) && !isNull;
+
+        /// <summary>
+        /// A variable (local or member path) that holds <paramref name="settled"/> on one side and a known null
+        /// on the other: after the join, the lock is held exactly when that variable is non-null.
+        /// </summary>
+        private static string? NullnessWitness(string settled, LockState mine, LockState other,
+            ImmutableDictionary<ISymbol, string> joinedValues, ImmutableDictionary<string, string> joinedPaths)
+        {
+            foreach (var kv in mine.Values)
+                if (kv.Value == settled && other.Values.TryGetValue(kv.Key, out var theirs) && KnownNull(theirs, other) && joinedValues.TryGetValue(kv.Key, out var joined))
+                    return joined;
+            foreach (var kv in mine.Paths)
+                if (kv.Value == settled && other.Paths.TryGetValue(kv.Key, out var theirs) && KnownNull(theirs, other) && joinedPaths.TryGetValue(kv.Key, out var joined))
+                    return joined;
+            return null;
+        }
+
+        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, ImmutableDictionary<string, HeldLock>.Builder result, List<Mismatch> mismatches,
+            ImmutableDictionary<ISymbol, string> joinedValues, ImmutableDictionary<string, string> joinedPaths)
         {
             if (mineState.IsVacuous(mine))
             {
@@ -96,6 +151,32 @@ namespace PtLock.Analyzers.Engine
                 result[mine.Key.Id] = mine;
                 return;
             }
+            // Already held only if some value is non-null, and the other path holds null in a variable that
+            // held that value here: held exactly when the joined variable is non-null.
+            if (mine.UnlessEqual is { } nullGuard && nullGuard.StartsWith("null:", System.StringComparison.Ordinal)
+                && NullnessWitness(nullGuard.Substring(5), mineState, otherState, joinedValues, joinedPaths) is { } carried)
+            {
+                result[mine.Key.Id] = mine.With(unlessEqual: "null:" + carried);
+                return;
+            }
+            // Taken by a try-acquire that succeeded because a value was non-null, where the other path knows that
+            // value is null: held exactly when the value is non-null.
+            if (mine.SettledBy is { } settled)
+            {
+                string nullness = "null:" + settled;
+                if (otherState.Assumptions.TryGetValue(nullness, out bool otherNull) && otherNull
+                    && mineState.Assumptions.TryGetValue(nullness, out bool mineNull) && !mineNull)
+                {
+                    result[mine.Key.Id] = mine.With(unlessEqual: nullness);
+                    return;
+                }
+                if (mineState.Assumptions.TryGetValue(nullness, out bool nonNull) && !nonNull
+                    && NullnessWitness(settled, mineState, otherState, joinedValues, joinedPaths) is { } witness)
+                {
+                    result[mine.Key.Id] = mine.With(unlessEqual: "null:" + witness);
+                    return;
+                }
+            }
             // Not held on the other path as itself: held there under an assumed equality?
             foreach (var kv in otherState.Assumptions)
             {
@@ -114,6 +195,8 @@ namespace PtLock.Analyzers.Engine
 
         private void ReportMismatch(Mismatch m, int atBlock)
         {
+            if (OwnTryKeys.Contains(m.Held.Key.Id))
+                return; // a try-acquire function's own body holds its lock on the success paths only
             var block = _cfg.Blocks[atBlock];
             Location location = Location.None;
             foreach (var op in block.Operations)

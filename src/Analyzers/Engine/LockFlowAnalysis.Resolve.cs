@@ -44,7 +44,7 @@ namespace PtLock.Analyzers.Engine
                 }
                 return MemberOrType(name, method.ContainingType, call.Instance, s);
             }
-            var r = ResolveExpr(e, Root, method.ContainingType);
+            var r = ResolveExpr(e, Root, method.ContainingType, s);
             return r is null ? null : ToKey(r.Value, fallback);
         }
 
@@ -57,16 +57,38 @@ namespace PtLock.Analyzers.Engine
                     return instance is null ? new Resolved("this", "this", member.ContainingType, null) : new Resolved(ValueOf(instance, s), DisplayOf(instance), instance.Type, SymbolOf(instance));
                 return MemberOrType(name, member.ContainingType, instance, s);
             }
-            var r = ResolveExpr(e, Root, member.ContainingType);
+            var r = ResolveExpr(e, Root, member.ContainingType, s);
             return r is null ? null : ToKey(r.Value, null);
         }
 
+        /// <summary>Resolve an expression written on <paramref name="member"/> for an instance already resolved.</summary>
+        private Resolved? ResolveOnInstance(LockExpr e, ISymbol member, Resolved instance, LockState s)
+        {
+            Resolved? Root(string name)
+            {
+                if (name == "this")
+                    return instance;
+                var m = FindMember(member.ContainingType, name);
+                if (m is null)
+                    return MemberOrType(name, member.ContainingType, null, s) is { } t && t.Id.StartsWith("type:", System.StringComparison.Ordinal) ? t : null;
+                if (m.IsStatic)
+                    return new Resolved("s:" + m.ContainingType.Name + "." + name, name, MemberType(m), m);
+                string id = instance.Id + "." + name;
+                if (s.Paths.TryGetValue(id, out var stored))
+                    id = stored;
+                return new Resolved(id, instance.Display + "." + name, MemberType(m), m);
+            }
+            return ResolveExpr(e, Root, member.ContainingType, s);
+        }
+
         /// <summary>Resolve an expression of the analysed method's own contract (parameters are "p:name").</summary>
-        private LockKey? ResolveInOwnScope(LockExpr e, LockState s)
+        private LockKey? ResolveInOwnScope(LockExpr e, LockState s, string? returned = null)
         {
             var method = _method!;
             Resolved? Root(string name)
             {
+                if (name == "return")
+                    return returned is null ? null : new Resolved(returned, "return", method.ReturnType, null);
                 if (name == "this")
                     return method.IsStatic ? null : new Resolved("this", "this", method.ContainingType, null);
                 foreach (var p in method.Parameters)
@@ -74,11 +96,11 @@ namespace PtLock.Analyzers.Engine
                         return new Resolved("p:" + p.Name, p.Name, p.Type, p);
                 return MemberOrType(name, method.ContainingType, null, s);
             }
-            var r = ResolveExpr(e, Root, method.ContainingType);
+            var r = ResolveExpr(e, Root, method.ContainingType, s);
             return r is null ? null : ToKey(r.Value, null);
         }
 
-        private Resolved? ResolveExpr(LockExpr e, System.Func<string, Resolved?> root, INamedTypeSymbol? context)
+        private Resolved? ResolveExpr(LockExpr e, System.Func<string, Resolved?> root, INamedTypeSymbol? context, LockState s)
         {
             switch (e)
             {
@@ -98,7 +120,16 @@ namespace PtLock.Analyzers.Engine
                             continue;
                         }
                         var member = FindMember(value.Type, name);
-                        value = new Resolved(value.Id + "." + name, value.Display + "." + name, MemberType(member), member);
+                        string id = value.Id + "." + name;
+                        string display = value.Display + "." + name;
+                        // A member this body assigned holds what was stored there (vmf.Ptl = ptl); a property
+                        // declared to return a capability is that capability, seen from this instance.
+                        if (s.Paths.TryGetValue(id, out var stored))
+                            id = stored;
+                        else if (member is IPropertySymbol { GetMethod: { } getter } && _model.GetContract(getter).ReturnsCapability is { } returned
+                                 && ResolveOnInstance(returned, member, value, s) is { } viaGetter)
+                            id = viaGetter.Id;
+                        value = new Resolved(id, display, MemberType(member), member);
                     }
                     return value.Id.StartsWith("type:", System.StringComparison.Ordinal) ? null : value;
                 }
@@ -107,7 +138,7 @@ namespace PtLock.Analyzers.Engine
                     var args = new List<Resolved>();
                     foreach (var a in callExpr.Arguments)
                     {
-                        var r = ResolveExpr(a, root, context);
+                        var r = ResolveExpr(a, root, context, s);
                         if (r is null)
                             return null;
                         args.Add(r.Value);

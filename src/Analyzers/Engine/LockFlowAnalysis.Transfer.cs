@@ -150,10 +150,29 @@ namespace PtLock.Analyzers.Engine
                     return s.WithValues(s.Values.SetItem(local.Local, value));
                 case IParameterReferenceOperation parameter:
                     return s.WithValues(s.Values.SetItem(parameter.Parameter, value));
+                case IFieldReferenceOperation:
+                case IPropertyReferenceOperation { Arguments.IsEmpty: true }:
+                {
+                    // vmf.Ptl = ptl: later reads of vmf.Ptl in this body name the same object.
+                    string path = MemberPath(target, s);
+                    var paths = s.Paths;
+                    foreach (var kv in s.Paths)
+                        if (kv.Key.StartsWith(path + ".", System.StringComparison.Ordinal))
+                            paths = paths.Remove(kv.Key);
+                    return s.WithPaths(paths.SetItem(path, value));
+                }
                 default:
                     return s;
             }
         }
+
+        /// <summary>The structural name of a member access: "s:Type.Member" or the instance's value + ".Member".</summary>
+        private string MemberPath(IOperation member, LockState s) => member switch
+        {
+            IFieldReferenceOperation f => f.Field.IsStatic ? "s:" + f.Field.ContainingType.Name + "." + f.Field.Name : ValueOf(f.Instance, s) + "." + f.Field.Name,
+            IPropertyReferenceOperation p => p.Property.IsStatic ? "s:" + p.Property.ContainingType.Name + "." + p.Property.Name : ValueOf(p.Instance, s) + "." + p.Property.Name,
+            _ => Fresh(member),
+        };
 
         private static string Fresh(IOperation op) => "v@" + op.Syntax.SpanStart + ":" + op.Syntax.Span.Length;
 
@@ -176,12 +195,20 @@ namespace PtLock.Analyzers.Engine
                     return s.Values.TryGetValue(l.Local, out var lv) ? lv : "l:" + l.Local.Name;
                 case IInstanceReferenceOperation:
                     return "this";
-                case IFieldReferenceOperation f:
-                    return f.Field.IsStatic ? "s:" + f.Field.ContainingType.Name + "." + f.Field.Name : ValueOf(f.Instance, s) + "." + f.Field.Name;
+                case IFieldReferenceOperation:
+                {
+                    string path = MemberPath(op, s);
+                    return s.Paths.TryGetValue(path, out var stored) ? stored : path;
+                }
                 case IPropertyReferenceOperation p when p.Arguments.IsEmpty:
+                {
+                    string path = MemberPath(op, s);
+                    if (s.Paths.TryGetValue(path, out var stored))
+                        return stored;
                     if (p.Property.GetMethod is { } getter && _model.GetContract(getter).ReturnsCapability is { } returned)
                         return ResolveRelativeTo(returned, p.Property, p.Instance, s)?.Id ?? Fresh(p);
-                    return p.Property.IsStatic ? "s:" + p.Property.ContainingType.Name + "." + p.Property.Name : ValueOf(p.Instance, s) + "." + p.Property.Name;
+                    return path;
+                }
                 case IFlowCaptureReferenceOperation capture:
                     return s.Captures.TryGetValue(capture.Id, out var cv) ? cv : "c:" + capture.Id.GetHashCode();
                 case IInvocationOperation call:

@@ -41,6 +41,26 @@ namespace PtLock.Analyzers.Engine
 
         private bool Reporting => _findings is not null;
 
+        private HashSet<string>? _ownTryKeys;
+
+        /// <summary>The locks this method's own [TryAcquires] names (its body holds them conditionally by design).</summary>
+        private HashSet<string> OwnTryKeys
+        {
+            get
+            {
+                if (_ownTryKeys is null)
+                {
+                    _ownTryKeys = new HashSet<string>();
+                    if (_method is not null)
+                        foreach (var t in _ownContract.TryAcquires)
+                            foreach (var e in t.Locks)
+                                if (ResolveInOwnScope(e, LockState.Empty) is { } k)
+                                    _ownTryKeys.Add(k.Id);
+                }
+                return _ownTryKeys;
+            }
+        }
+
         /// <summary>Run the analysis and return what it found.</summary>
         public IReadOnlyList<Finding> Run()
         {

@@ -7,8 +7,9 @@ namespace PtLock.Analyzers.Engine
     /// <summary>One held lock in a flow state.</summary>
     internal sealed class HeldLock
     {
-        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy)
+        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy, string? settledBy = null)
         {
+            SettledBy = settledBy;
             Key = key;
             Shared = shared;
             Depth = depth;
@@ -28,8 +29,9 @@ namespace PtLock.Analyzers.Engine
         public bool Maybe { get; }
 
         /// <summary>
-        /// Held only when the lock-equality condition with this id is false; when it is true this lock is the
-        /// other lock of the comparison, which is held (the <c>if (ptl != pml) spin_lock_nested(ptl)</c> pattern).
+        /// Held only when the condition with this id is false. For a lock-equality condition: when it is true
+        /// this lock is the other lock of the comparison (the <c>if (ptl != pml) spin_lock_nested(ptl)</c>
+        /// pattern). For a nullness condition "null:X": the lock was taken only if X is non-null.
         /// </summary>
         public string? UnlessEqual { get; }
 
@@ -39,9 +41,12 @@ namespace PtLock.Analyzers.Engine
         /// <summary>The method whose call acquired it (for fixes), or null.</summary>
         public string? AcquiredBy { get; }
 
+        /// <summary>For a lock taken by a try-acquire that succeeds on non-null: the value whose non-nullness took it.</summary>
+        public string? SettledBy { get; }
+
         public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false) =>
             new HeldLock(Key, shared ?? Shared, depth ?? Depth, AcquiredAt, maybe ?? Maybe,
-                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy);
+                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy);
 
         public bool SameAs(HeldLock other) =>
             Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual;
@@ -80,7 +85,9 @@ namespace PtLock.Analyzers.Engine
             ImmutableDictionary<string, PendingAcquire>.Empty,
             ImmutableDictionary<string, ImmutableArray<LockKey>>.Empty,
             ImmutableDictionary<string, bool>.Empty,
-            ImmutableDictionary<string, (string, string)>.Empty);
+            ImmutableDictionary<string, (string, string)>.Empty,
+            ImmutableDictionary<string, string>.Empty,
+            ImmutableDictionary<string, string>.Empty);
 
         public LockState(
             ImmutableDictionary<string, HeldLock> held,
@@ -89,8 +96,12 @@ namespace PtLock.Analyzers.Engine
             ImmutableDictionary<string, PendingAcquire> pending,
             ImmutableDictionary<string, ImmutableArray<LockKey>> managed,
             ImmutableDictionary<string, bool> assumptions,
-            ImmutableDictionary<string, (string, string)> conditions)
+            ImmutableDictionary<string, (string, string)> conditions,
+            ImmutableDictionary<string, string> paths,
+            ImmutableDictionary<string, string> nonNullOrigins)
         {
+            Paths = paths;
+            NonNullOrigins = nonNullOrigins;
             Held = held;
             Values = values;
             Captures = captures;
@@ -112,13 +123,21 @@ namespace PtLock.Analyzers.Engine
         /// <summary>Condition id → the two lock ids it compares (ordered).</summary>
         public ImmutableDictionary<string, (string, string)> Conditions { get; }
 
-        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions);
-        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions);
-        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions);
-        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions);
-        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions);
+        /// <summary>Fields and properties assigned in this body: member path → the value stored there.</summary>
+        public ImmutableDictionary<string, string> Paths { get; }
+
+        /// <summary>Join values that are "null, or this one value": phi id → the value it is when non-null.</summary>
+        public ImmutableDictionary<string, string> NonNullOrigins { get; }
+
+        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
+        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
+        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
+        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
+        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins);
         public LockState WithAssumptions(ImmutableDictionary<string, bool> assumptions, ImmutableDictionary<string, (string, string)> conditions) =>
-            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions);
+            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins);
+        public LockState WithNonNullOrigins(ImmutableDictionary<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins);
+        public LockState WithPaths(ImmutableDictionary<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins);
 
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
         public HeldLock? Find(string id)
@@ -158,6 +177,11 @@ namespace PtLock.Analyzers.Engine
         {
             if (ReferenceEquals(this, other))
                 return true;
+            if (Paths.Count != other.Paths.Count)
+                return false;
+            foreach (var kv in Paths)
+                if (!other.Paths.TryGetValue(kv.Key, out var op) || op != kv.Value)
+                    return false;
             if (Held.Count != other.Held.Count || Values.Count != other.Values.Count || Captures.Count != other.Captures.Count
                 || Pending.Count != other.Pending.Count || Managed.Count != other.Managed.Count || Assumptions.Count != other.Assumptions.Count)
                 return false;

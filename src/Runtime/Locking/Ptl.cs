@@ -57,6 +57,7 @@ public sealed class Ptl
 
     public bool IsLocked => Volatile.Read(ref Word("spin_is_locked")) != 0;
 
+    [Acquires("this")]
     internal void Lock(int subclass)
     {
         SchedPoint.Point(SchedPointKind.LockAcquire, this);
@@ -71,6 +72,7 @@ public sealed class Ptl
             LockDep.Acquired(this, _class, subclass, shared: false, _name);
     }
 
+    [TryAcquires(Success.True, "this")]
     internal bool TryLock()
     {
         SchedPoint.Point(SchedPointKind.LockAcquire, this);
@@ -84,6 +86,7 @@ public sealed class Ptl
         return true;
     }
 
+    [Releases("this")]
     internal void Unlock()
     {
         CheckLive("spin_unlock");

@@ -10,6 +10,7 @@ public static class Spinlock
 
     [Kernel("spin_lock")]
     [Acquires("ptl")]
+    [NoLockAnalysis("the lock primitive itself")]
     public static void SpinLock(Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(ptl);
@@ -18,6 +19,7 @@ public static class Spinlock
 
     [Kernel("spin_lock_nested")]
     [Acquires("ptl")]
+    [NoLockAnalysis("the lock primitive itself")]
     public static void SpinLockNested(Ptl ptl, int subclass)
     {
         ArgumentNullException.ThrowIfNull(ptl);
@@ -28,6 +30,7 @@ public static class Spinlock
 
     [Kernel("spin_trylock")]
     [TryAcquires(Success.True, "ptl")]
+    [NoLockAnalysis("the lock primitive itself")]
     public static bool SpinTrylock(Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(ptl);
@@ -36,6 +39,7 @@ public static class Spinlock
 
     [Kernel("spin_unlock")]
     [Releases("ptl")]
+    [NoLockAnalysis("the lock primitive itself")]
     public static void SpinUnlock(Ptl ptl)
     {
         ArgumentNullException.ThrowIfNull(ptl);

@@ -41,7 +41,7 @@ public static partial class Memory
     public static VmFaultResult HandlePteFault(VmFault vmf)
     {
         ArgumentNullException.ThrowIfNull(vmf);
-        var mm = vmf.Mm;
+        var mm = vmf.Vma.Mm;
         if (Pgtable.PmdpGet(vmf.Pmd!).IsNone)
         {
             vmf.Pte = null;

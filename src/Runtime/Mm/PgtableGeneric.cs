@@ -46,6 +46,7 @@ public static class PgtableGeneric
     }
 
     /// <summary>__pte_map: the PTE pointer inside the table a PMD value points to (already in RCU).</summary>
+    [Requires("Rcu.Global")]
     private static Pte PteMap(Machine machine, in PmdVal pmdval, ulong addr)
     {
         var frame = machine.Memory.FrameOf(pmdval.Pfn);

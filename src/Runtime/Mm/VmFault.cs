@@ -69,6 +69,7 @@ public sealed class VmFault
     public Pte? Pte { get; set; }
 
     /// <summary>vmf->ptl: the lock of the PTE table <see cref="Pte"/> points into.</summary>
+    [ReturnsCapability("PtepLockptr(Vma.Mm, Pte)")]
     public Ptl? Ptl { get; set; }
 
     /// <summary>vmf->orig_pte: the PTE value read before taking the lock (valid with <see cref="FaultFlags.OrigPteValid"/>).</summary>
