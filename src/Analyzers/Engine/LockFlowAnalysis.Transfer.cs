@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PtLock.Analyzers.Engine
@@ -147,7 +148,7 @@ namespace PtLock.Analyzers.Engine
                 case IDeclarationExpressionOperation declaration:
                     return Assign(declaration.Expression, value, s);
                 case ILocalReferenceOperation local:
-                    return s.WithValues(s.Values.SetItem(local.Local, value));
+                    return Rename(s.WithValues(s.Values.SetItem(local.Local, value)), value, local.Local.Name);
                 case IParameterReferenceOperation parameter:
                     return s.WithValues(s.Values.SetItem(parameter.Parameter, value));
                 case IFieldReferenceOperation:
@@ -164,6 +165,15 @@ namespace PtLock.Analyzers.Engine
                 default:
                     return s;
             }
+        }
+
+        /// <summary>A lock held under a call's text (PmdLock(mm, pmd)) is shown by the local it was stored in (pml).</summary>
+        private static LockState Rename(LockState s, string value, string name)
+        {
+            if (!s.Held.TryGetValue(value, out var held) || SyntaxFacts.IsValidIdentifier(held.Key.Display))
+                return s;
+            var key = new LockKey(held.Key.Id, name, held.Key.Capability, held.Key.Symbol);
+            return s.WithHeld(s.Held.SetItem(value, new HeldLock(key, held.Shared, held.Depth, held.AcquiredAt, held.Maybe, held.UnlessEqual, held.FromContract, held.AcquiredBy, held.SettledBy)));
         }
 
         /// <summary>The structural name of a member access: "s:Type.Member" or the instance's value + ".Member".</summary>
