@@ -61,7 +61,7 @@ namespace PtLock.CodeFixes
             if (ret.Parent is SwitchSectionSyntax section)
                 return root.ReplaceNode(section, section.WithStatements(section.Statements.Insert(section.Statements.IndexOf(ret), release)));
             // An embedded return (if (x) return;) becomes a block with the release first.
-            var wrapped = SyntaxFactory.Block(release, ret.WithoutTrivia()).WithTriviaFrom(ret).WithAdditionalAnnotations(Formatter.Annotation);
+            var wrapped = SyntaxFactory.Block(release, ret.WithoutTrivia().WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker)).WithTriviaFrom(ret).WithAdditionalAnnotations(Formatter.Annotation);
             return root.ReplaceNode(ret, wrapped);
         }
     }
