@@ -18,10 +18,20 @@ public static class AllRulesVerifier
 
     public static Task VerifyAsync(string source, bool withRuntime = false) => new Test(withRuntime) { TestCode = source }.RunAsync(CancellationToken.None);
 
+    /// <summary>Against the .NET 9 reference pack and C# 13, for System.Threading.Lock.</summary>
+    public static Task VerifyNet9Async(string source)
+    {
+        var test = new Test(withRuntime: false, LanguageVersion.CSharp13) { TestCode = source, ReferenceAssemblies = TestReferences.Net90 };
+        return test.RunAsync(CancellationToken.None);
+    }
+
     public sealed class Test : CSharpAnalyzerTest<RequiresLockNotHeldAnalyzer, DefaultVerifier>
     {
-        public Test(bool withRuntime)
+        private readonly LanguageVersion _language;
+
+        public Test(bool withRuntime, LanguageVersion language = LanguageVersion.CSharp12)
         {
+            _language = language;
             ReferenceAssemblies = TestReferences.Net80;
             TestState.AdditionalReferences.Add(TestReferences.Contracts);
             if (withRuntime)
@@ -31,6 +41,6 @@ public static class AllRulesVerifier
         protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Analyzers;
 
         protected override ParseOptions CreateParseOptions() =>
-            ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.CSharp12);
+            ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(_language);
     }
 }
