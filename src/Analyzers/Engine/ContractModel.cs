@@ -18,6 +18,12 @@ namespace PtLock.Analyzers.Engine
         private readonly ConcurrentDictionary<ISymbol, GuardInfo> _guards = new ConcurrentDictionary<ISymbol, GuardInfo>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>> _acquiredBefore = new ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>>(SymbolEqualityComparer.Default);
         private readonly BuiltInLocks _builtIns;
+        private readonly ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?> _lookups =
+            new ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?>();
+
+        /// <summary>A cached name lookup (types and methods named in lock expressions) from a context type.</summary>
+        public ISymbol? Lookup((string Kind, string Name, INamedTypeSymbol Context) key, System.Func<ISymbol?> find) =>
+            _lookups.GetOrAdd(key, _ => find());
 
         private ContractModel(Compilation compilation, bool hasContracts)
         {

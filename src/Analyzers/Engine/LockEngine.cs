@@ -5,7 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -25,48 +25,99 @@ namespace PtLock.Analyzers.Engine
 
         public sealed class CompilationResults
         {
-            public CompilationResults(Compilation compilation) => Model = ContractModel.Create(compilation);
+            private readonly Compilation _compilation;
+            private HashSet<string>? _interestingNames;
+
+            public CompilationResults(Compilation compilation)
+            {
+                _compilation = compilation;
+                Model = ContractModel.Create(compilation);
+            }
+
             public ContractModel Model { get; }
             public ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>> Bodies { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>>();
+
+            /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
+            public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
         }
 
         public static CompilationResults For(Compilation compilation) => s_results.GetValue(compilation, c => new CompilationResults(c));
 
-        /// <summary>The findings for every body in this operation block (lambdas and local functions included).</summary>
-        public static IEnumerable<Finding> Analyze(CompilationResults results, OperationBlockAnalysisContext context)
+        /// <summary>The findings for one declaration's body (its lambdas and local functions included).</summary>
+        public static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
         {
-            if (context.OwningSymbol is not IMethodSymbol method
-                || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor)
+            var body = BodyOf(declaration);
+            if (body is null)
                 return Array.Empty<Finding>();
-            // Lock implementations (members of capability and scoped-capability types) are trusted, as in
-            // Clang: their bodies manipulate the lock they implement.
-            if (results.Model.GetCapability(method.ContainingType) is not null || results.Model.IsScopedCapability(method.ContainingType))
+            // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
+            bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
+            if (!attributed && !MentionsLocking(body, results.InterestingNames))
                 return Array.Empty<Finding>();
-            var all = new List<Finding>();
-            foreach (var block in context.OperationBlocks)
-            {
-                if (block is not (IMethodBodyBaseOperation or IBlockOperation))
-                    continue;
-                if (block.Syntax is null)
-                    continue;
-                var lazy = results.Bodies.GetOrAdd(block.Syntax, _ => new Lazy<IReadOnlyList<Finding>>(
-                    () => AnalyzeBody(results.Model, block, method, context), LazyThreadSafetyMode.ExecutionAndPublication));
-                all.AddRange(lazy.Value);
-            }
-            return all;
+            return results.Bodies.GetOrAdd(body, _ => new Lazy<IReadOnlyList<Finding>>(
+                () => AnalyzeBody(results.Model, declaration, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
-        private static IReadOnlyList<Finding> AnalyzeBody(ContractModel model, IOperation block, IMethodSymbol method, OperationBlockAnalysisContext context)
+        private static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
+        {
+            BaseMethodDeclarationSyntax m => (SyntaxNode?)m.Body ?? m.ExpressionBody,
+            AccessorDeclarationSyntax a => (SyntaxNode?)a.Body ?? a.ExpressionBody,
+            PropertyDeclarationSyntax p => p.ExpressionBody,
+            IndexerDeclarationSyntax i => i.ExpressionBody,
+            CompilationUnitSyntax unit when unit.Members.Any(m => m is GlobalStatementSyntax) => unit,
+            _ => null,
+        };
+
+        /// <summary>Syntax-only pre-filter: a lock statement, or an identifier naming something annotated.</summary>
+        private static bool MentionsLocking(SyntaxNode body, HashSet<string> names)
+        {
+            foreach (var node in body.DescendantNodesAndSelf(n => n is not (ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax or InterfaceDeclarationSyntax)))
+            {
+                switch (node)
+                {
+                    case LockStatementSyntax:
+                        return true;
+                    case SimpleNameSyntax name when names.Contains(name.Identifier.ValueText):
+                        return true;
+                    case AttributeSyntax:
+                        return true; // an attributed local function or lambda carries its own contract
+                }
+            }
+            return false;
+        }
+
+        private static IReadOnlyList<Finding> AnalyzeBody(ContractModel model, SyntaxNode declaration, SemanticModel semanticModel, CancellationToken cancellation)
         {
             try
             {
-                var own = model.GetContract(method);
-                bool ownContractChecked = !own.Acquires.IsEmpty || !own.AcquiresShared.IsEmpty || !own.Releases.IsEmpty || !own.ReleasesShared.IsEmpty;
-                if (!ownContractChecked && !NeedsAnalysis(model, block))
+                var symbol = semanticModel.GetDeclaredSymbol(declaration, cancellation) as IMethodSymbol
+                             ?? (declaration is CompilationUnitSyntax ? semanticModel.GetEnclosingSymbol(declaration.SpanStart, cancellation) as IMethodSymbol : null)
+                             ?? (declaration is PropertyDeclarationSyntax or IndexerDeclarationSyntax
+                                 ? (semanticModel.GetDeclaredSymbol(declaration, cancellation) as IPropertySymbol)?.GetMethod
+                                 : null);
+                if (symbol is null || symbol.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor)
                     return Array.Empty<Finding>();
-                var cfg = context.GetControlFlowGraph(block);
+                // Lock implementations (members of capability and scoped-capability types) are trusted, as in
+                // Clang: their bodies manipulate the lock they implement.
+                if (model.GetCapability(symbol.ContainingType) is not null || model.IsScopedCapability(symbol.ContainingType))
+                    return Array.Empty<Finding>();
+                var root = declaration is PropertyDeclarationSyntax p ? (SyntaxNode)p.ExpressionBody! : declaration is IndexerDeclarationSyntax ix ? ix.ExpressionBody! : declaration;
+                var operation = semanticModel.GetOperation(root, cancellation);
+                if (operation is null)
+                    return Array.Empty<Finding>();
+                var own = model.GetContract(symbol);
+                bool ownContractChecked = !own.Acquires.IsEmpty || !own.AcquiresShared.IsEmpty || !own.Releases.IsEmpty || !own.ReleasesShared.IsEmpty;
+                if (!ownContractChecked && !NeedsAnalysis(model, operation))
+                    return Array.Empty<Finding>();
+                var cfg = operation switch
+                {
+                    IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellation),
+                    IBlockOperation block when block.Parent is null => ControlFlowGraph.Create(block, cancellation),
+                    _ => null,
+                };
+                if (cfg is null)
+                    return Array.Empty<Finding>();
                 var findings = new List<Finding>();
-                AnalyzeGraph(model, cfg, method, findings, context.CancellationToken);
+                AnalyzeGraph(model, cfg, symbol, findings, cancellation);
                 return findings;
             }
             catch (OperationCanceledException)

@@ -193,8 +193,14 @@ namespace PtLock.Analyzers.Engine
             _ => null,
         };
 
+        private INamedTypeSymbol? FindType(string name, INamedTypeSymbol? context) =>
+            context is null ? null : _model.Lookup(("type", name, context), () => FindTypeUncached(name, context)) as INamedTypeSymbol;
+
+        private IMethodSymbol? FindMethod(string name, INamedTypeSymbol? context) =>
+            context is null ? null : _model.Lookup(("method", name, context), () => FindMethodUncached(name, context)) as IMethodSymbol;
+
         /// <summary>A type named <paramref name="name"/> visible from <paramref name="context"/>: nested, or in an enclosing namespace.</summary>
-        private static INamedTypeSymbol? FindType(string name, INamedTypeSymbol? context)
+        private static INamedTypeSymbol? FindTypeUncached(string name, INamedTypeSymbol? context)
         {
             for (var t = context; t is not null; t = t.ContainingType)
             {
@@ -214,7 +220,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The [ReturnsCapability] method named in a call expression: in the context type or its namespace.</summary>
-        private static IMethodSymbol? FindMethod(string name, INamedTypeSymbol? context)
+        private static IMethodSymbol? FindMethodUncached(string name, INamedTypeSymbol? context)
         {
             for (var t = context; t is not null; t = t.BaseType)
                 foreach (var m in t.GetMembers(name))

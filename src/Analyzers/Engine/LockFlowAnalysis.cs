@@ -65,6 +65,8 @@ namespace PtLock.Analyzers.Engine
         public IReadOnlyList<Finding> Run()
         {
             _in[0] = InitialState();
+            if (IsForwardOnly())
+                return RunSinglePass();
             var work = new SortedSet<int> { 0 };
             int visits = 0;
             while (work.Count > 0)
@@ -85,16 +87,79 @@ namespace PtLock.Analyzers.Engine
                 }
             }
 
+            // One replay pass: transfers report their findings, and the states arriving at each block are
+            // collected so that joins can be checked for locks held on one incoming path only.
             _findings = new List<Finding>();
             _reported = new HashSet<string>();
-            ReportJoins();
+            var incoming = new Dictionary<int, List<LockState>>();
             for (int i = 0; i < _cfg.Blocks.Length; i++)
             {
                 if (_in[i] is null)
                     continue;
-                foreach (var _ in Successors(i))
+                foreach (var (dest, state) in Successors(i))
                 {
+                    if (!incoming.TryGetValue(dest, out var list))
+                        incoming[dest] = list = new List<LockState>();
+                    list.Add(state);
                 }
+            }
+            foreach (var kv in incoming)
+            {
+                if (kv.Value.Count < 2)
+                    continue;
+                var joined = kv.Value[0];
+                for (int i = 1; i < kv.Value.Count; i++)
+                {
+                    var (next, mismatches) = Join(joined, kv.Value[i], kv.Key);
+                    foreach (var m in mismatches)
+                        ReportMismatch(m, kv.Key);
+                    joined = next;
+                }
+            }
+            return _findings;
+        }
+
+        /// <summary>True when every edge goes to a later block: one pass in block order then sees final states.</summary>
+        private bool IsForwardOnly()
+        {
+            if (_catchEntryToTryEntry.Count > 0)
+                return false;
+            foreach (var block in _cfg.Blocks)
+            {
+                if (block.ConditionalSuccessor?.Destination is { } c && c.Ordinal <= block.Ordinal)
+                    return false;
+                if (block.FallThroughSuccessor?.Destination is { } f && f.Ordinal <= block.Ordinal)
+                    return false;
+            }
+            return true;
+        }
+
+        /// <summary>Acyclic bodies (most of them): every block's incoming states are complete when it is reached.</summary>
+        private IReadOnlyList<Finding> RunSinglePass()
+        {
+            _findings = new List<Finding>();
+            _reported = new HashSet<string>();
+            var incoming = new List<LockState>?[_cfg.Blocks.Length];
+            for (int i = 0; i < _cfg.Blocks.Length; i++)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                if (i > 0)
+                {
+                    var arriving = incoming[i];
+                    if (arriving is null)
+                        continue;
+                    var state = arriving[0];
+                    for (int k = 1; k < arriving.Count; k++)
+                    {
+                        var (next, mismatches) = Join(state, arriving[k], i);
+                        foreach (var m in mismatches)
+                            ReportMismatch(m, i);
+                        state = next;
+                    }
+                    _in[i] = state;
+                }
+                foreach (var (dest, state) in Successors(i))
+                    (incoming[dest] ??= new List<LockState>()).Add(state);
             }
             return _findings;
         }
@@ -253,38 +318,6 @@ namespace PtLock.Analyzers.Engine
             }
             foreach (var nested in region.NestedRegions)
                 IndexCatchRegions(nested);
-        }
-
-        private void ReportJoins()
-        {
-            var incoming = new Dictionary<int, List<(LockState State, int From)>>();
-            for (int i = 0; i < _cfg.Blocks.Length; i++)
-            {
-                if (_in[i] is null)
-                    continue;
-                var saved = _findings;
-                _findings = null; // collect edges silently; the replay below reports
-                foreach (var (dest, state) in Successors(i))
-                {
-                    if (!incoming.TryGetValue(dest, out var list))
-                        incoming[dest] = list = new List<(LockState, int)>();
-                    list.Add((state, i));
-                }
-                _findings = saved;
-            }
-            foreach (var kv in incoming)
-            {
-                if (kv.Value.Count < 2)
-                    continue;
-                var state = kv.Value[0].State;
-                for (int i = 1; i < kv.Value.Count; i++)
-                {
-                    var (joined, mismatches) = Join(state, kv.Value[i].State, kv.Key);
-                    foreach (var m in mismatches)
-                        ReportMismatch(m, kv.Key);
-                    state = joined;
-                }
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using PtLock.Analyzers.Engine;
 
@@ -25,15 +26,21 @@ namespace PtLock.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
-                start.RegisterOperationBlockAction(block =>
+                // A syntax action rather than an operation-block action: bodies that mention nothing annotated
+                // are never turned into IOperation trees or control-flow graphs.
+                start.RegisterSyntaxNodeAction(node =>
                 {
-                    foreach (var finding in LockEngine.Analyze(results, block))
+                    foreach (var finding in LockEngine.Analyze(results, node.Node, node.SemanticModel, node.CancellationToken))
                     {
                         if (finding.RuleId != Rule.Id)
                             continue;
-                        block.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
+                        node.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
                     }
-                });
+                },
+                SyntaxKind.MethodDeclaration, SyntaxKind.OperatorDeclaration, SyntaxKind.ConversionOperatorDeclaration,
+                SyntaxKind.GetAccessorDeclaration, SyntaxKind.SetAccessorDeclaration, SyntaxKind.InitAccessorDeclaration,
+                SyntaxKind.AddAccessorDeclaration, SyntaxKind.RemoveAccessorDeclaration,
+                SyntaxKind.PropertyDeclaration, SyntaxKind.IndexerDeclaration, SyntaxKind.CompilationUnit);
             });
         }
     }

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PtLock.Analyzers.Rules;
+using PtLock.Benchmarks.Analyzers;
+
+// Analyzer overhead harness: for each corpus size, compile (parse + bind + emit diagnostics) with and without
+// the PtLock analyzers and report analyzer time as a share of compile time, plus per-document analysis time.
+// Usage: dotnet run -c Release --project bench/Analyzer.Benchmarks -- [lines ...]
+var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
+var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
+    .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+    .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+    .ToImmutableArray();
+var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+    .Where(p => Path.GetFileName(p).StartsWith("System", StringComparison.Ordinal) || Path.GetFileName(p) == "netstandard.dll")
+    .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+    .Append(MetadataReference.CreateFromFile(typeof(PtLock.Ptl).Assembly.Location))
+    .Append(MetadataReference.CreateFromFile(typeof(PtLock.Contracts.RequiresAttribute).Assembly.Location))
+    .ToImmutableArray();
+
+Console.WriteLine("| lines | files | compile (s) | + empty analyzer (s) | + PtLock analyzers (s) | PtLock share of compile | per-document p50 (ms) | p95 (ms) | max (ms) | PTL diagnostics |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Measure(2_000, print: false); // warm-up: JIT the compiler and the analyzers
+foreach (int lines in sizes)
+    Measure(lines, print: true);
+
+void Measure(int lines, bool print)
+{
+    var files = CorpusGenerator.Generate(lines);
+    int actualLines = files.Sum(f => f.Text.Count(c => c == '\n'));
+    var parse = new CSharpParseOptions(LanguageVersion.Latest);
+    var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: true);
+
+    // Wall clock, best of three, each on a fresh compilation (nothing bound yet): the compiler's own
+    // diagnostics alone, then compiler and analyzer diagnostics together, as a build with analyzers does.
+    // (The driver's per-analyzer telemetry would count the shared engine once per rule that waits for it.)
+    CSharpCompilation Fresh() => CSharpCompilation.Create("Corpus", files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Name)), references, options);
+    double compileSeconds = double.MaxValue, totalSeconds = double.MaxValue, emptySeconds = double.MaxValue;
+    System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics = default;
+    for (int run = 0; run < 3; run++)
+    {
+        var plain = Fresh();
+        var sw = Stopwatch.StartNew();
+        int errors = plain.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+        compileSeconds = Math.Min(compileSeconds, sw.Elapsed.TotalSeconds);
+        if (errors > 0)
+            throw new InvalidOperationException($"the generated corpus does not compile ({errors} errors)");
+
+        var empty = Fresh().WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyAnalyzer()));
+        sw.Restart();
+        empty.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+        emptySeconds = Math.Min(emptySeconds, sw.Elapsed.TotalSeconds);
+
+        var withAnalyzers = Fresh().WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+        sw.Restart();
+        diagnostics = withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+        totalSeconds = Math.Min(totalSeconds, sw.Elapsed.TotalSeconds);
+    }
+    double analyzerSeconds = Math.Max(0, totalSeconds - compileSeconds);
+
+    // Per document, as an IDE asks after each edit: semantic diagnostics of one file (binding included).
+    var perDocument = new List<double>();
+    var ide = CSharpCompilation.Create("Corpus", files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Name)), references, options)
+        .WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+    foreach (var tree in ide.Compilation.SyntaxTrees.Take(200))
+    {
+        var model = ide.Compilation.GetSemanticModel(tree);
+        model.GetDiagnostics(); // binding, which the compiler does anyway
+        var t = Stopwatch.StartNew();
+        ide.GetAnalyzerSemanticDiagnosticsAsync(model, null, CancellationToken.None).GetAwaiter().GetResult();
+        perDocument.Add(t.Elapsed.TotalMilliseconds);
+    }
+    perDocument.Sort();
+    double P(double q) => perDocument[Math.Min(perDocument.Count - 1, (int)(q * perDocument.Count))];
+    int ptl = diagnostics.Count(d => d.Id.StartsWith("PTL", StringComparison.Ordinal));
+    if (print)
+        Console.WriteLine($"| {actualLines:N0} | {files.Count} | {compileSeconds:F2} | {emptySeconds:F2} | {totalSeconds:F2} | {analyzerSeconds / compileSeconds:P1} | {P(0.5):F2} | {P(0.95):F2} | {perDocument[^1]:F2} | {ptl} |");
+}
