@@ -9,7 +9,8 @@ using PtLock.Benchmarks.Analyzers;
 // Analyzer overhead harness: for each corpus size, compile (parse + bind + emit diagnostics) with and without
 // the PtLock analyzers and report analyzer time as a share of compile time, plus per-document analysis time.
 // Usage: dotnet run -c Release --project bench/Analyzer.Benchmarks -- [lines ...]
-var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
+bool profileOnly = args.Length > 0 && args[0] == "profile";
+var sizes = profileOnly ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
@@ -23,6 +24,16 @@ var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Sp
 
 Console.WriteLine("| lines | files | compile (s) | + empty analyzer (s) | + PtLock analyzers (s) | PtLock share of compile | per-document p50 (ms) | p95 (ms) | max (ms) | PTL diagnostics |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+if (profileOnly)
+{
+    // Only the analyzed build, for a profiler to look at.
+    var corpus = CorpusGenerator.Generate(30_000);
+    for (int i = 0; i < 3; i++)
+        CSharpCompilation.Create("Corpus", corpus.Select(f => CSharpSyntaxTree.ParseText(f.Text, new CSharpParseOptions(LanguageVersion.Latest), f.Name)), references,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable))
+            .WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+    return;
+}
 Measure(2_000, print: false); // warm-up: JIT the compiler and the analyzers
 foreach (int lines in sizes)
     Measure(lines, print: true);
