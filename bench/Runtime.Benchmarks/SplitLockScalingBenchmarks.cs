@@ -36,6 +36,32 @@ public class SplitLockScalingBenchmarks
             t.Join();
     }
 
+    /// <summary>
+    /// The control: the minimal C# doing the same per-thread work (its own Lock and its own array), to show how
+    /// far two threads scale on this machine at all.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = OpsPerThread)]
+    public void BaselineLockedWritesInDisjointArrays()
+    {
+        var threads = new Thread[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            threads[t] = new Thread(static () =>
+            {
+                var gate = new Lock();
+                var slots = new ulong[512];
+                for (int i = 0; i < OpsPerThread; i++)
+                {
+                    lock (gate)
+                        Volatile.Write(ref slots[i & 511], 7UL << 12);
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var t in threads)
+            t.Join();
+    }
+
     private static void Work(BenchTables tables, int index)
     {
         var mm = tables.Mm;
