@@ -13,6 +13,29 @@ namespace PtLock.Analyzers
         private static DiagnosticDescriptor Rule(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, Locking, severity, isEnabledByDefault: true, description, HelpLink(id));
 
+        private const string PageTables = "PageTables";
+
+        private static DiagnosticDescriptor MmRule(string id, string title, string message, DiagnosticSeverity severity, string description) =>
+            new DiagnosticDescriptor(id, title, message, PageTables, severity, isEnabledByDefault: true, description, HelpLink(id));
+
+        public static readonly DiagnosticDescriptor PteRecheckUnderPtl = MmRule(DiagnosticIds.PteRecheckUnderPtl,
+            "Recheck the PTE under the ptl before writing it",
+            "'{0}' writes an entry under '{1}' (taken at line {2}) without rechecking it since: test PteNone(PtepGet(pte)) or PteSame against the value read before the lock",
+            DiagnosticSeverity.Error,
+            "Between reading an entry without the lock and taking the lock, another thread may install it (thread 003): installing over it loses that mapping.");
+
+        public static readonly DiagnosticDescriptor PteMapMayFail = MmRule(DiagnosticIds.PteMapMayFail,
+            "A pte_offset_map* result can be null",
+            "'{0}' may be null ({1} uses it before it is tested): the PTE table can vanish under a racing retraction or reclaim",
+            DiagnosticSeverity.Error,
+            "pte_offset_map and its variants fail (return NULL, nothing held) when the PMD is none, huge, a migration entry or changed under them (threads 000, 003, 004).");
+
+        public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
+            "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
+            "Taking '{0}' while holding '{1}': {2}",
+            DiagnosticSeverity.Error,
+            "Without split page-table locks the PTE lock and the PMD lock are both mm->page_table_lock: taking the second deadlocks. Where they differ, lockdep needs spin_lock_nested (threads 000, 004).");
+
         public static readonly DiagnosticDescriptor RequiresLockNotHeld = Rule(DiagnosticIds.RequiresLockNotHeld,
             "Call requires a lock that is not held",
             "Calling '{0}' requires holding '{1}'{2}",

@@ -74,6 +74,9 @@ namespace PtLock.Contracts
     {
         public AcquiresAttribute(params string[] locks) => Locks = locks;
         public string[] Locks { get; }
+
+        /// <summary>A nested acquisition (spin_lock_nested): a second lock of the same class, declared so.</summary>
+        public bool Nested { get; set; }
     }
 
     /// <summary>The listed locks are held shared after the call.</summary>

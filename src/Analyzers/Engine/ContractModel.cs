@@ -87,7 +87,10 @@ namespace PtLock.Analyzers.Engine
                     case "RequiresAttribute": c.Requires = c.Requires.AddRange(Locks(a)); break;
                     case "RequiresSharedAttribute": c.RequiresShared = c.RequiresShared.AddRange(Locks(a)); break;
                     case "ExcludesAttribute": c.Excludes = c.Excludes.AddRange(Locks(a)); break;
-                    case "AcquiresAttribute": c.Acquires = c.Acquires.AddRange(Locks(a)); break;
+                    case "AcquiresAttribute":
+                        c.Acquires = c.Acquires.AddRange(Locks(a));
+                        c.AcquiresNested |= NamedBool(a, "Nested");
+                        break;
                     case "AcquiresSharedAttribute": c.AcquiresShared = c.AcquiresShared.AddRange(Locks(a)); break;
                     case "ReleasesAttribute": c.Releases = c.Releases.AddRange(Locks(a)); break;
                     case "ReleasesSharedAttribute": c.ReleasesShared = c.ReleasesShared.AddRange(Locks(a)); break;

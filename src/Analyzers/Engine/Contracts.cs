@@ -57,6 +57,9 @@ namespace PtLock.Analyzers.Engine
         public ImmutableHashSet<string> SnapshotParameters { get; set; } = ImmutableHashSet<string>.Empty;
         public BuiltInBehavior BuiltIn { get; set; }
 
+        /// <summary>[Acquires(…, Nested = true)]: a declared nested acquisition (spin_lock_nested).</summary>
+        public bool AcquiresNested { get; set; }
+
         public bool NoLockAnalysis { get; set; }
         public bool Fallible { get; set; }
         public bool MapsPte { get; set; }

@@ -93,6 +93,8 @@ namespace PtLock.Analyzers.Engine
             if (id == "const:null")
                 return isNull ? s : null;
             string condition = "null:" + id;
+            if (s.Unchecked.Contains(id))
+                s = s.WithUnchecked(s.Unchecked.Remove(id));
             if (s.Assumptions.TryGetValue(condition, out bool knownNull))
                 return knownNull == isNull ? s : null;
             if (s.Pending.TryGetValue(id, out var pending) && pending.When == SuccessWhen.NonNull)

@@ -19,10 +19,15 @@ namespace PtLock.Analyzers.Engine
                 var scope = ValueOf(disposed, s);
                 return Release(new LockKey(scope, DisplayOf(disposed), CapabilityInfo.Unknown, null), shared: false, call, s);
             }
+            if (Reporting)
+                CheckFallibleUses(call, s);
+            s = ForgetCheckedUses(call, s);
+            if (contract.RecheckLevel is not null)
+                s = MarkRechecked(s);
             if (!contract.AffectsLocks)
-                return UpdateOutArguments(call, contract, s);
-
+                return TrackFallible(call, contract, UpdateOutArguments(call, contract, s), contract.Fallible ? ResultId(call, s) : "");
             string resultId = ResultId(call, s);
+
             if (s.Assumptions.ContainsKey("null:" + resultId))
                 s = s.WithAssumptions(s.Assumptions.Remove("null:" + resultId), s.Conditions); // a new value from the same call site
             var fallback = IsMonitor(method) ? BuiltInLocks.MonitorCapability : null;
@@ -30,6 +35,8 @@ namespace PtLock.Analyzers.Engine
 
             if (Reporting)
             {
+                if (contract.EntryWrite is not null)
+                    CheckEntryWrite(call, contract, s, resultId, fallback);
                 foreach (var e in contract.Requires)
                     CheckRequired(e, call, s, resultId, exclusive: true, fallback);
                 foreach (var e in contract.RequiresShared)
@@ -53,7 +60,7 @@ namespace PtLock.Analyzers.Engine
             foreach (var e in contract.Acquires)
                 if (Resolve(e, call, s, resultId, fallback) is { } key)
                 {
-                    s = Acquire(key, shared: false, call, s);
+                    s = Acquire(key, shared: false, call, s, nested: contract.AcquiresNested);
                     acquired.Add(key);
                 }
             foreach (var e in contract.AcquiresShared)
@@ -77,7 +84,88 @@ namespace PtLock.Analyzers.Engine
             // disposed, the locks that creating it acquired.
             if (acquired.Count > 0 && (contract.BuiltIn == BuiltInBehavior.ReturnsScopeOfReceiver || _model.IsScopedCapability(method.ReturnType)))
                 s = s.WithManaged(s.Managed.SetItem(resultId, acquired.ToImmutableArray()));
+            return TrackFallible(call, contract, s, resultId);
+        }
+
+        /// <summary>A fallible result (pte_offset_map* and friends) must be tested for null before it is used.</summary>
+        private static LockState TrackFallible(IInvocationOperation call, MethodContract contract, LockState s, string resultId)
+        {
+            bool fallible = contract.Fallible || contract.TryAcquires.Any(t => t.When == SuccessWhen.NonNull);
+            return fallible && !call.TargetMethod.ReturnsVoid ? s.WithUnchecked(s.Unchecked.Add(resultId)) : s;
+        }
+
+        private void CheckFallibleUses(IInvocationOperation call, LockState s)
+        {
+            if (s.Unchecked.IsEmpty)
+                return;
+            foreach (var arg in call.Arguments)
+            {
+                if (arg.Parameter?.RefKind is RefKind.Out || arg.ArgumentKind == ArgumentKind.DefaultValue)
+                    continue;
+                if (s.Unchecked.Contains(ValueOf(arg.Value, s)))
+                    ReportUnchecked(arg.Value, call.TargetMethod.Name);
+            }
+            if (call.Instance is { } receiver && s.Unchecked.Contains(ValueOf(receiver, s)))
+                ReportUnchecked(receiver, call.TargetMethod.Name);
+        }
+
+        private void ReportUnchecked(IOperation use, string usedBy) =>
+            Report(DiagnosticIds.PteMapMayFail, use.Syntax.GetLocation(), new object[] { DisplayOf(use), usedBy },
+                properties: ImmutableDictionary<string, string?>.Empty.Add("Value", DisplayOf(use)));
+
+        /// <summary>Once reported (or passed on), a value is not reported again at every later use.</summary>
+        private LockState ForgetCheckedUses(IInvocationOperation call, LockState s)
+        {
+            if (s.Unchecked.IsEmpty)
+                return s;
+            var used = new List<string>();
+            foreach (var arg in call.Arguments)
+                if (arg.Parameter?.RefKind is not RefKind.Out)
+                    used.Add(ValueOf(arg.Value, s));
+            if (call.Instance is { } receiver)
+                used.Add(ValueOf(receiver, s));
+            foreach (var id in used)
+                s = AssumeSucceeded(s, id);
             return s;
+        }
+
+        /// <summary>
+        /// A fallible result used without a test is treated, after reporting that, as if the call succeeded,
+        /// so the mistake is reported once rather than again at every release that follows.
+        /// </summary>
+        private LockState AssumeSucceeded(LockState s, string id)
+        {
+            if (!s.Unchecked.Contains(id))
+                return s;
+            s = s.WithUnchecked(s.Unchecked.Remove(id));
+            if (s.Pending.TryGetValue(id, out var pending) && pending.When == SuccessWhen.NonNull)
+                s = Settle(s, id, pending, succeeded: true);
+            return s.WithAssumptions(s.Assumptions.SetItem("null:" + id, false), s.Conditions);
+        }
+
+        /// <summary>A recheck (pte_same, pte_none on a fresh read, vmf_pte_changed) covers the spinlocks held now.</summary>
+        private static LockState MarkRechecked(LockState s)
+        {
+            var held = s.Held;
+            foreach (var kv in s.Held)
+                if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && !kv.Value.Rechecked)
+                    held = held.SetItem(kv.Key, kv.Value.With(rechecked: true));
+            return s.WithHeld(held);
+        }
+
+        /// <summary>PTL0003: an entry write under its lock needs a recheck of the entry since the lock was taken.</summary>
+        private void CheckEntryWrite(IInvocationOperation call, MethodContract contract, LockState s, string resultId, CapabilityInfo? fallback)
+        {
+            if (contract.EntryWrite != "pte")
+                return;
+            foreach (var e in contract.Requires)
+            {
+                var key = Resolve(e, call, s, resultId, fallback);
+                if (key is null || s.Find(key.Id) is not { Maybe: false } held || held.Rechecked || held.FromContract)
+                    continue;
+                Report(DiagnosticIds.PteRecheckUnderPtl, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },
+                    new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
+            }
         }
 
         private static bool IsMonitor(IMethodSymbol method) =>
@@ -117,7 +205,7 @@ namespace PtLock.Analyzers.Engine
                 properties: ImmutableDictionary<string, string?>.Empty.Add("Lock", key.Display).Add("Shared", exclusive ? "false" : "true"));
         }
 
-        private LockState Acquire(LockKey key, bool shared, IInvocationOperation call, LockState s, Location? at = null, string? by = null)
+        private LockState Acquire(LockKey key, bool shared, IInvocationOperation call, LockState s, Location? at = null, string? by = null, bool nested = false)
         {
             var location = at ?? call.Syntax.GetLocation();
             var existing = s.Find(key.Id);
@@ -145,9 +233,38 @@ namespace PtLock.Analyzers.Engine
                     }
                     if (MustComeBefore(key, h, s))
                         Report(DiagnosticIds.LockOrder, location, new object[] { key.Display, h.Key.Display, Line(h.AcquiredAt) }, new[] { h.AcquiredAt });
+                    CheckNestedTableLock(key, h, s, location, nested);
                 }
             }
             return s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, shared, 1, location, maybe: false, unlessEqual: null, fromContract: false, acquiredBy: by ?? call.TargetMethod.Name)));
+        }
+
+        /// <summary>
+        /// PTL0011: a page-table lock named by a capability-returning call (PteLockptr(mm, pmd)) taken while another
+        /// lock of the same spinning class is held may be that very lock (ptl == pml without split locks): only
+        /// after comparing the two, and then as a declared nested acquisition.
+        /// </summary>
+        private void CheckNestedTableLock(LockKey acquiring, HeldLock held, LockState s, Location location, bool nested)
+        {
+            var a = acquiring.Capability;
+            var h = held.Key.Capability;
+            if (a.Sleeps || a.Reentrant || h.Sleeps || h.Reentrant || a.Kind != h.Kind || acquiring.Id == held.Key.Id)
+                return;
+            if (acquiring.Id.IndexOf('(') < 0 && held.Key.Id.IndexOf('(') < 0)
+                return; // two distinct fields cannot be one lock; table locks are computed from table pointers
+            string first = string.CompareOrdinal(acquiring.Id, held.Key.Id) < 0 ? acquiring.Id : held.Key.Id;
+            string second = first == acquiring.Id ? held.Key.Id : acquiring.Id;
+            bool distinct = s.Assumptions.TryGetValue("eq:" + first + "|" + second, out bool equal) && !equal;
+            if (!distinct)
+                Report(DiagnosticIds.NestedPtlWithoutGuard, location,
+                    new object[] { acquiring.Display, held.Key.Display, "they may be the same lock (without split page-table locks ptl == pml); compare them first: if (" + acquiring.Display + " != " + held.Key.Display + ")" },
+                    new[] { held.AcquiredAt },
+                    ImmutableDictionary<string, string?>.Empty.Add("Lock", acquiring.Display).Add("Held", held.Key.Display).Add("Kind", "guard"));
+            else if (!nested)
+                Report(DiagnosticIds.NestedPtlWithoutGuard, location,
+                    new object[] { acquiring.Display, held.Key.Display, "both are the same lock class: take the inner one with spin_lock_nested(…, SINGLE_DEPTH_NESTING)" },
+                    new[] { held.AcquiredAt },
+                    ImmutableDictionary<string, string?>.Empty.Add("Lock", acquiring.Display).Add("Held", held.Key.Display).Add("Kind", "nested"));
         }
 
         /// <summary>Whether <paramref name="acquiring"/> is declared to come before the held lock <paramref name="held"/>.</summary>

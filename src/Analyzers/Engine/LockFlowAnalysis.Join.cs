@@ -100,7 +100,7 @@ namespace PtLock.Analyzers.Engine
                 if (!conditions.ContainsKey(kv.Key))
                     conditions = conditions.SetItem(kv.Key, kv.Value);
 
-            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins);
+            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins, a.Unchecked.Union(b.Unchecked));
             return (state, mismatches);
         }
 
@@ -143,7 +143,7 @@ namespace PtLock.Analyzers.Engine
                     mismatches.Add(new Mismatch(mine, depthOrMode: true));
                 bool maybe = mine.Maybe || theirs.Maybe || differs;
                 string? guard = mine.UnlessEqual is not null && theirs.UnlessEqual == mine.UnlessEqual ? mine.UnlessEqual : null;
-                result[mine.Key.Id] = mine.With(maybe: maybe, unlessEqual: guard, clearUnless: guard is null);
+                result[mine.Key.Id] = mine.With(maybe: maybe, unlessEqual: guard, clearUnless: guard is null, rechecked: mine.Rechecked && theirs.Rechecked);
                 return;
             }
             if (mine.Maybe)

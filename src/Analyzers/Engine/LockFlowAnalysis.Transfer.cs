@@ -62,6 +62,12 @@ namespace PtLock.Analyzers.Engine
         private LockState TransferReceiver(IOperation receiver, LockState s, bool write)
         {
             s = Transfer(receiver, s);
+            if (!s.Unchecked.IsEmpty && s.Unchecked.Contains(ValueOf(receiver, s)))
+            {
+                if (Reporting)
+                    ReportUnchecked(receiver, "a member access");
+                s = AssumeSucceeded(s, ValueOf(receiver, s));
+            }
             // A call through a [PtGuardedBy] reference reads (or writes) what it points to.
             return CheckPointee(receiver, s, write);
         }

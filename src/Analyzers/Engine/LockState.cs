@@ -7,8 +7,9 @@ namespace PtLock.Analyzers.Engine
     /// <summary>One held lock in a flow state.</summary>
     internal sealed class HeldLock
     {
-        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy, string? settledBy = null)
+        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy, string? settledBy = null, bool rechecked = false)
         {
+            Rechecked = rechecked;
             SettledBy = settledBy;
             Key = key;
             Shared = shared;
@@ -41,15 +42,18 @@ namespace PtLock.Analyzers.Engine
         /// <summary>The method whose call acquired it (for fixes), or null.</summary>
         public string? AcquiredBy { get; }
 
+        /// <summary>A [Recheck] call (pte_same, pte_none on a fresh read) ran since this lock was taken.</summary>
+        public bool Rechecked { get; }
+
         /// <summary>For a lock taken by a try-acquire that succeeds on non-null: the value whose non-nullness took it.</summary>
         public string? SettledBy { get; }
 
-        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false) =>
+        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null) =>
             new HeldLock(Key, shared ?? Shared, depth ?? Depth, AcquiredAt, maybe ?? Maybe,
-                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy);
+                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy, rechecked ?? Rechecked);
 
         public bool SameAs(HeldLock other) =>
-            Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual;
+            Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual && Rechecked == other.Rechecked;
     }
 
     /// <summary>A try-acquire whose outcome is not known yet: acquired on the edge where its result succeeds.</summary>
@@ -87,7 +91,8 @@ namespace PtLock.Analyzers.Engine
             ImmutableDictionary<string, bool>.Empty,
             ImmutableDictionary<string, (string, string)>.Empty,
             ImmutableDictionary<string, string>.Empty,
-            ImmutableDictionary<string, string>.Empty);
+            ImmutableDictionary<string, string>.Empty,
+            ImmutableHashSet<string>.Empty);
 
         public LockState(
             ImmutableDictionary<string, HeldLock> held,
@@ -98,8 +103,10 @@ namespace PtLock.Analyzers.Engine
             ImmutableDictionary<string, bool> assumptions,
             ImmutableDictionary<string, (string, string)> conditions,
             ImmutableDictionary<string, string> paths,
-            ImmutableDictionary<string, string> nonNullOrigins)
+            ImmutableDictionary<string, string> nonNullOrigins,
+            ImmutableHashSet<string> @unchecked)
         {
+            Unchecked = @unchecked;
             Paths = paths;
             NonNullOrigins = nonNullOrigins;
             Held = held;
@@ -126,18 +133,22 @@ namespace PtLock.Analyzers.Engine
         /// <summary>Fields and properties assigned in this body: member path → the value stored there.</summary>
         public ImmutableDictionary<string, string> Paths { get; }
 
+        /// <summary>Results of fallible calls not yet tested for null on this path.</summary>
+        public ImmutableHashSet<string> Unchecked { get; }
+
         /// <summary>Join values that are "null, or this one value": phi id → the value it is when non-null.</summary>
         public ImmutableDictionary<string, string> NonNullOrigins { get; }
 
-        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
-        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
-        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
-        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins);
-        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins);
+        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
         public LockState WithAssumptions(ImmutableDictionary<string, bool> assumptions, ImmutableDictionary<string, (string, string)> conditions) =>
-            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins);
-        public LockState WithNonNullOrigins(ImmutableDictionary<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins);
-        public LockState WithPaths(ImmutableDictionary<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins);
+            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithNonNullOrigins(ImmutableDictionary<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
+        public LockState WithUnchecked(ImmutableHashSet<string> @unchecked) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, @unchecked);
+        public LockState WithPaths(ImmutableDictionary<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
 
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
         public HeldLock? Find(string id)
@@ -177,7 +188,7 @@ namespace PtLock.Analyzers.Engine
         {
             if (ReferenceEquals(this, other))
                 return true;
-            if (Paths.Count != other.Paths.Count)
+            if (Paths.Count != other.Paths.Count || !Unchecked.SetEquals(other.Unchecked))
                 return false;
             foreach (var kv in Paths)
                 if (!other.Paths.TryGetValue(kv.Key, out var op) || op != kv.Value)

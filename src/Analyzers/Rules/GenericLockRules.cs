@@ -68,3 +68,27 @@ namespace PtLock.Analyzers.Rules
         public SleepingUnderSpinAnalyzer() : base(Descriptors.SleepingUnderSpin) { }
     }
 }
+
+namespace PtLock.Analyzers.Rules
+{
+    /// <summary>PTL0003: an entry write under the ptl without a recheck since the lock was taken.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PteRecheckUnderPtlAnalyzer : LockRuleAnalyzer
+    {
+        public PteRecheckUnderPtlAnalyzer() : base(Descriptors.PteRecheckUnderPtl) { }
+    }
+
+    /// <summary>PTL0004: a fallible pte_offset_map* result used before its null test.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PteMapMayFailAnalyzer : LockRuleAnalyzer
+    {
+        public PteMapMayFailAnalyzer() : base(Descriptors.PteMapMayFail) { }
+    }
+
+    /// <summary>PTL0011: a PTE lock taken under the PMD lock without the ptl != pml guard or without nesting.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class NestedPtlWithoutGuardAnalyzer : LockRuleAnalyzer
+    {
+        public NestedPtlWithoutGuardAnalyzer() : base(Descriptors.NestedPtlWithoutGuard) { }
+    }
+}

@@ -18,7 +18,7 @@ public static class Spinlock
     }
 
     [Kernel("spin_lock_nested")]
-    [Acquires("ptl")]
+    [Acquires("ptl", Nested = true)]
     [NoLockAnalysis("the lock primitive itself")]
     public static void SpinLockNested(Ptl ptl, int subclass)
     {

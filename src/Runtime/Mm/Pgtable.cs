@@ -11,7 +11,10 @@ namespace PtLock;
 public static class Pgtable
 {
     // ---- PTE values ----
-    [Kernel("pte_none")] public static bool PteNone(PteVal pte) => pte.IsNone;
+    /// <summary>pte_none: on an entry read under the ptl, this is the recheck before installing.</summary>
+    [Kernel("pte_none")]
+    [Recheck("pte")]
+    public static bool PteNone(PteVal pte) => pte.IsNone;
     [Kernel("pte_present")] public static bool PtePresent(PteVal pte) => pte.IsPresent;
     [Kernel("pte_write")] public static bool PteWrite(PteVal pte) => pte.IsWrite;
     [Kernel("pte_dirty")] public static bool PteDirty(PteVal pte) => pte.IsDirty;
@@ -21,7 +24,9 @@ public static class Pgtable
     [Kernel("pte_uffd_wp")] public static bool PteUffdWp(PteVal pte) => pte.IsPresent && pte.IsUffdWp;
     [Kernel("pte_swp_uffd_wp")] public static bool PteSwpUffdWp(PteVal pte) => pte.IsSwap && pte.IsUffdWp;
     [Kernel("is_swap_pte")] public static bool IsSwapPte(PteVal pte) => pte.IsSwap;
-    [Kernel("pte_none_mostly")] public static bool PteNoneMostly(PteVal pte) => pte.IsNoneMostly;
+    [Kernel("pte_none_mostly")]
+    [Recheck("pte")]
+    public static bool PteNoneMostly(PteVal pte) => pte.IsNoneMostly;
     [Kernel("is_pte_marker")] public static bool IsPteMarker(PteVal pte) => pte.IsMarker;
     [Kernel("pte_marker_uffd_wp")] public static bool PteMarkerUffdWp(PteVal pte) => pte.IsUffdWpMarker;
 
@@ -296,7 +301,6 @@ public static class Pgtable
 
     /// <summary>ptep_get_and_clear. Needs the table's ptl.</summary>
     [Kernel("ptep_get_and_clear")]
-    [EntryWrite("pte")]
     [Requires("PtepLockptr(mm, pte)")]
     public static PteVal PtepGetAndClear(Mm mm, ulong addr, Pte pte)
     {
@@ -309,13 +313,11 @@ public static class Pgtable
 
     /// <summary>pte_clear. Needs the table's ptl.</summary>
     [Kernel("pte_clear")]
-    [EntryWrite("pte")]
     [Requires("PtepLockptr(mm, pte)")]
     public static void PteClear(Mm mm, ulong addr, Pte pte) => PtepGetAndClear(mm, addr, pte);
 
     /// <summary>ptep_set_wrprotect. Needs the table's ptl.</summary>
     [Kernel("ptep_set_wrprotect")]
-    [EntryWrite("pte")]
     [Requires("PtepLockptr(mm, pte)")]
     public static void PtepSetWrprotect(Mm mm, ulong addr, Pte pte)
     {

@@ -1,0 +1,155 @@
+using PtLock.Analyzers.Tests.Verifiers;
+
+namespace PtLock.Analyzers.Tests;
+
+/// <summary>The first seed rules over code written against the runtime: PTL0003, PTL0004, PTL0011.</summary>
+public class SeedRuleTests
+{
+    private const string Usings = """
+        using PtLock;
+        using static PtLock.Pgtable;
+        using static PtLock.LinuxMm;
+        using static PtLock.PgtableGeneric;
+        using static PtLock.Spinlock;
+
+        """;
+
+    private static Task Verify(string body) => AllRulesVerifier.VerifyAsync(Usings + "static class K\n{\n" + body + "\n}\n", withRuntime: true);
+
+    // ---- PTL0004: pte_offset_map* can fail ----
+
+    [Fact]
+    public Task MapResultUsedBeforeTheNullTest() => Verify("""
+        static PteVal Peek(Pmd pmd, ulong addr)
+        {
+            var pte = PteOffsetMap(pmd, addr);
+            var v = PtepGet({|PTL0004:pte|});
+            PteUnmap(pte);
+            return v;
+        }
+        """);
+
+    [Fact]
+    public Task MapResultMemberAccessBeforeTheNullTest() => Verify("""
+        static int Index(Mm mm, Pmd pmd, ulong addr)
+        {
+            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
+            int i = {|PTL0004:pte|}.Index;
+            if (pte != null)
+                PteUnmapUnlock(pte, ptl);
+            return i;
+        }
+        """);
+
+    [Fact]
+    public Task NullTestedMapResultIsSilent() => Verify("""
+        static PteVal Peek(Pmd pmd, ulong addr)
+        {
+            var pte = PteOffsetMap(pmd, addr);
+            if (pte is null)
+                return PteVal.Empty;
+            var v = PtepGet(pte);
+            PteUnmap(pte);
+            return v;
+        }
+        """);
+
+    [Fact] // mm_find_pmd is [Fallible] too
+    public Task FallibleLookup() => Verify("""
+        static void Walk(Mm mm, ulong addr)
+        {
+            var pmd = Rmap.MmFindPmd(mm, addr);
+            var pte = PteOffsetMap({|PTL0004:pmd|}, addr);
+            if (pte != null)
+                PteUnmap(pte);
+        }
+        """);
+
+    // ---- PTL0003: recheck under the ptl before installing (thread 003) ----
+
+    [Fact] // alloc_set_pte without the pte_none() recheck
+    public Task InstallWithoutRecheck() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
+            if (pte == null)
+                return;
+            {|PTL0003:SetPteAt(mm, addr, pte, entry)|};
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // the recheck may compare against the value read before taking the lock
+    public Task RecheckWithPteSame() => Verify("""
+        static void Upgrade(Mm mm, Pmd pmd, ulong addr, PteVal orig, PteVal entry)
+        {
+            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
+            if (pte == null)
+                return;
+            if (PteSame(PtepGet(pte), orig))
+                SetPteAt(mm, addr, pte, entry);
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // a recheck before the lock was taken does not count
+    public Task RecheckBeforeTheLockDoesNotCount() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var peek = PteOffsetMap(pmd, addr);
+            if (peek == null)
+                return;
+            bool empty = PteNone(PtepGet(peek));
+            PteUnmap(peek);
+            if (!empty)
+                return;
+            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
+            if (pte == null)
+                return;
+            {|PTL0003:SetPteAt(mm, addr, pte, entry)|};
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    // ---- PTL0011: PTE lock under the PMD lock (threads 000, 004) ----
+
+    [Fact] // taking ptl without comparing it with pml: deadlock when split locks are off
+    public Task NestedWithoutGuard() => Verify("""
+        static void Retract(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            var ptl = PteLockptr(mm, pmd);
+            {|PTL0011:SpinLockNested(ptl, SingleDepthNesting)|};
+            SpinUnlock(ptl);
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact] // compared, but taken with the plain spin_lock: lockdep's recursive-locking report
+    public Task GuardedButNotNested() => Verify("""
+        static void Retract(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            var ptl = PteLockptr(mm, pmd);
+            if (ptl != pml)
+                {|PTL0011:SpinLock(ptl)|};
+            if (ptl != pml)
+                SpinUnlock(ptl);
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact] // mainline retract_page_tables: compared and nested
+    public Task GuardedAndNested() => Verify("""
+        static void Retract(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            var ptl = PteLockptr(mm, pmd);
+            if (ptl != pml)
+                SpinLockNested(ptl, SingleDepthNesting);
+            if (ptl != pml)
+                SpinUnlock(ptl);
+            SpinUnlock(pml);
+        }
+        """);
+}
