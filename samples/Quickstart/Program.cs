@@ -45,6 +45,7 @@ public static class Program
         try
         {
             SpinLock(staleLock);
+            SpinUnlock(staleLock);
             Console.WriteLine("stale ptl: not detected");
         }
         catch (PtLockViolationException e)
@@ -115,7 +116,12 @@ public static class Program
 
     private static PteVal ReadEntry(Mm mm, ulong addr)
     {
-        var pte = PteOffsetMap(Rmap.MmFindPmd(mm, addr)!, addr)!;
+        var pmd = Rmap.MmFindPmd(mm, addr);
+        if (pmd is null)
+            return PteVal.Empty;
+        var pte = PteOffsetMap(pmd, addr);
+        if (pte is null)
+            return PteVal.Empty;
         var value = PtepGet(pte);
         PteUnmap(pte);
         return value;
