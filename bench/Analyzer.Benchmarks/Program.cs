@@ -9,6 +9,14 @@ using PtLock.Benchmarks.Analyzers;
 // Analyzer overhead harness: for each corpus size, compile (parse + bind + emit diagnostics) with and without
 // the PtLock analyzers and report analyzer time as a share of compile time, plus per-document analysis time.
 // Usage: dotnet run -c Release --project bench/Analyzer.Benchmarks -- [lines ...]
+if (args.Length == 3 && args[0] == "write")
+{
+    // Write a corpus into a project folder, to build it with -p:ReportAnalyzer=true.
+    Directory.CreateDirectory(args[2]);
+    foreach (var (name, text) in CorpusGenerator.Generate(int.Parse(args[1])))
+        File.WriteAllText(Path.Combine(args[2], name), text);
+    return;
+}
 bool profileOnly = args.Length > 0 && args[0] == "profile";
 var sizes = profileOnly ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
