@@ -66,6 +66,18 @@ public static class Pgtable
     [Recheck("pmd")]
     public static bool PmdSame(PmdVal a, PmdVal b) => a.Raw == b.Raw;
 
+    /// <summary>pmd_pgtable: the PTE table a PMD value points to.</summary>
+    [Kernel("pmd_pgtable")]
+    public static PteTable PmdPgtable(Mm mm, PmdVal pmd)
+    {
+        ArgumentNullException.ThrowIfNull(mm);
+        if (!pmd.IsTable)
+            throw new ArgumentException($"pmd_pgtable of {pmd}, which points to no PTE table", nameof(pmd));
+        var frame = mm.Machine.Memory.FrameOf(pmd.Pfn);
+        return frame.Table as PteTable
+               ?? throw new PtLockViolationException(RuleIds.StaleFrame, $"pmd_pgtable: {frame.Describe()} is not a PTE table");
+    }
+
     // ---- upper levels ----
     [Kernel("pgd_none")] public static bool PgdNone(UpperVal v) => v.IsNone;
     [Kernel("p4d_none")] public static bool P4dNone(UpperVal v) => v.IsNone;

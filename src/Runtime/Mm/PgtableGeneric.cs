@@ -159,6 +159,23 @@ public static class PgtableGeneric
     }
 
     /// <summary>
+    /// pmdp_collapse_flush: clear a PMD that points to a PTE table and flush the TLB for its range, returning the
+    /// old value. Needs the PMD lock.
+    /// </summary>
+    [Kernel("pmdp_collapse_flush")]
+    [EntryWrite("pmd")]
+    [Requires("PmdLockptr(vma.Mm, pmd)")]
+    public static PmdVal PmdpCollapseFlush(Vma vma, ulong address, Pmd pmd)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        var old = Pgtable.PmdpGetAndClear(vma.Mm, address, pmd);
+        if (old.IsTransHuge)
+            throw new InvalidOperationException($"pmdp_collapse_flush on a huge PMD {old}");
+        vma.Mm.Machine.CountTlbFlush();
+        return old;
+    }
+
+    /// <summary>
     /// pte_free_defer: free a detached PTE table after an RCU grace period, so walkers that mapped it
     /// before it was detached can finish reading it.
     /// </summary>
