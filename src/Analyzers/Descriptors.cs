@@ -18,6 +18,12 @@ namespace PtLock.Analyzers
         private static DiagnosticDescriptor MmRule(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, PageTables, severity, isEnabledByDefault: true, description, HelpLink(id));
 
+        public static readonly DiagnosticDescriptor PteLockptrUnstablePmd = MmRule(DiagnosticIds.PteLockptrUnstablePmd,
+            "pte_lockptr only on a stable PMD",
+            "'{0}' reads the PMD to find its table's lock, but {1}: recheck the PMD under its lock first, or use the lock PteOffsetMapRwNolock delivers (with the PmdSame recheck)",
+            DiagnosticSeverity.Error,
+            "The PMD can change under a caller that only looked at it without the PMD lock: retraction and PT reclaim free tables while others hold the mmap lock for read (threads 000, 004). The lock of a table that is gone is the lock of a freed, maybe reused, page.");
+
         public static readonly DiagnosticDescriptor PteRecheckUnderPtl = MmRule(DiagnosticIds.PteRecheckUnderPtl,
             "Recheck the PTE under the ptl before writing it",
             "'{0}' writes an entry under '{1}' (taken at line {2}) without rechecking it since: test PteNone(PtepGet(pte)) or PteSame against the value read before the lock",

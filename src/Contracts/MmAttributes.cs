@@ -54,6 +54,23 @@ namespace PtLock.Contracts
         public string Target { get; }
     }
 
+    /// <summary>
+    /// Dereferences the entry the named pointer points to (pte_lockptr(mm, pmd) reads *pmd): the entry must be
+    /// stable, i.e. its lock (the lock expression) held and the entry rechecked under it since it was taken.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class RequiresStableAttribute : Attribute
+    {
+        public RequiresStableAttribute(string entry, string @lock)
+        {
+            Entry = entry;
+            Lock = @lock;
+        }
+
+        public string Entry { get; }
+        public string Lock { get; }
+    }
+
     /// <summary>Frees a page table at once: legal only for a table never published in a PMD.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class FreesTableNowAttribute : Attribute

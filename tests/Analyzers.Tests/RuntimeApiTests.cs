@@ -60,7 +60,7 @@ public class RuntimeApiTests
         static void Retract(Mm mm, Pmd pmd)
         {
             var pml = PmdLock(mm, pmd);
-            if (!PmdpGet(pmd).IsTable)
+            if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed)
             {
                 SpinUnlock(pml);
                 return;
@@ -80,7 +80,8 @@ public class RuntimeApiTests
         static void Retract(Mm mm, Pmd pmd)
         {
             var pml = PmdLock(mm, pmd);
-            var ptl = PteLockptr(mm, pmd);
+            var pmdval = PmdpGet(pmd);
+            var ptl = PteLockptr(mm, pmdval);
             if (ptl != pml)
                 SpinLockNested(ptl, SingleDepthNesting);
             PmdClear(pmd);

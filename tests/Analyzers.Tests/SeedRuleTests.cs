@@ -111,6 +111,57 @@ public class SeedRuleTests
         }
         """);
 
+    // ---- PTL0002: pte_lockptr only on a stable PMD (threads 000, 004) ----
+
+    [Fact] // retract_page_tables before the PT-reclaim series: looked without the lock, used after taking it
+    public Task PteLockptrWithoutRecheck() => Verify("""
+        static void Retract(Mm mm, ulong addr)
+        {
+            if (Khugepaged.FindPmdOrThpOrNone(mm, addr, out var pmd) != ScanResult.Succeed || pmd == null)
+                return;
+            var pml = PmdLock(mm, pmd);
+            var ptl = {|PTL0002:PteLockptr(mm, pmd)|};
+            if (ptl != pml)
+                SpinLockNested(ptl, SingleDepthNesting);
+            if (ptl != pml)
+                SpinUnlock(ptl);
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact] // without the PMD lock at all
+    public Task PteLockptrWithoutThePmdLock() => Verify("""
+        static Ptl Lock(Mm mm, Pmd pmd) => {|PTL0002:PteLockptr(mm, pmd)|};
+        """);
+
+    [Fact] // mainline: the state recheck under the PMD lock makes the PMD stable
+    public Task PteLockptrAfterTheRecheck() => Verify("""
+        static void Retract(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed)
+            {
+                SpinUnlock(pml);
+                return;
+            }
+            var ptl = PteLockptr(mm, pmd);
+            if (ptl != pml)
+                SpinLockNested(ptl, SingleDepthNesting);
+            if (ptl != pml)
+                SpinUnlock(ptl);
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact] // a snapshot is stable by construction
+    public Task PteLockptrOnASnapshot() => Verify("""
+        static Ptl Lock(Mm mm, Pmd pmd)
+        {
+            var pmdval = PmdpGetLockless(pmd);
+            return PteLockptr(mm, pmdval);
+        }
+        """);
+
     // ---- PTL0011: PTE lock under the PMD lock (threads 000, 004) ----
 
     [Fact] // taking ptl without comparing it with pml: deadlock when split locks are off
@@ -118,6 +169,7 @@ public class SeedRuleTests
         static void Retract(Mm mm, Pmd pmd)
         {
             var pml = PmdLock(mm, pmd);
+            if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed) { SpinUnlock(pml); return; }
             var ptl = PteLockptr(mm, pmd);
             {|PTL0011:SpinLockNested(ptl, SingleDepthNesting)|};
             SpinUnlock(ptl);
@@ -130,6 +182,7 @@ public class SeedRuleTests
         static void Retract(Mm mm, Pmd pmd)
         {
             var pml = PmdLock(mm, pmd);
+            if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed) { SpinUnlock(pml); return; }
             var ptl = PteLockptr(mm, pmd);
             if (ptl != pml)
                 {|PTL0011:SpinLock(ptl)|};
@@ -144,6 +197,7 @@ public class SeedRuleTests
         static void Retract(Mm mm, Pmd pmd)
         {
             var pml = PmdLock(mm, pmd);
+            if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed) { SpinUnlock(pml); return; }
             var ptl = PteLockptr(mm, pmd);
             if (ptl != pml)
                 SpinLockNested(ptl, SingleDepthNesting);

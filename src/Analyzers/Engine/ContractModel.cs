@@ -112,6 +112,10 @@ namespace PtLock.Analyzers.Engine
                     case "LocklessSnapshotAttribute": c.LocklessSnapshot = true; break;
                     case "RecheckAttribute": c.RecheckLevel = FirstString(a); break;
                     case "EntryWriteAttribute": c.EntryWrite = FirstString(a); break;
+                    case "RequiresStableAttribute":
+                        if (a.ConstructorArguments.Length == 2)
+                            c.RequiresStableLock = LockExprParser.Parse(a.ConstructorArguments[1].Value as string);
+                        break;
                     case "FreesTableNowAttribute": c.FreesTableNow = FirstString(a); break;
                     case "FreesTableDeferredAttribute": c.FreesTableDeferred = FirstString(a); break;
                     case "MaySleepAttribute": c.MaySleep = true; break;

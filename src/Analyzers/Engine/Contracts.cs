@@ -69,6 +69,9 @@ namespace PtLock.Analyzers.Engine
         public bool MaySleep { get; set; }
         public string? UnmapsPte { get; set; }
         public string? EntryWrite { get; set; }
+
+        /// <summary>[RequiresStable]: the lock under which the named entry must have been rechecked.</summary>
+        public LockExpr? RequiresStableLock { get; set; }
         public string? RecheckLevel { get; set; }
         public string? FreesTableNow { get; set; }
         public string? FreesTableDeferred { get; set; }
@@ -77,7 +80,8 @@ namespace PtLock.Analyzers.Engine
         public bool AffectsLocks =>
             !Requires.IsEmpty || !RequiresShared.IsEmpty || !Excludes.IsEmpty || !Acquires.IsEmpty || !AcquiresShared.IsEmpty
             || !Releases.IsEmpty || !ReleasesShared.IsEmpty || !AssertHeld.IsEmpty || !TryAcquires.IsEmpty
-            || ReturnsCapability is not null || !OutCapabilities.IsEmpty || BuiltIn != BuiltInBehavior.None || MaySleep;
+            || ReturnsCapability is not null || !OutCapabilities.IsEmpty || BuiltIn != BuiltInBehavior.None || MaySleep
+            || RequiresStableLock is not null;
 
         public bool IsEmpty => !AffectsLocks && !Fallible && !MapsPte && !LocklessSnapshot && UnmapsPte is null
                                && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null;

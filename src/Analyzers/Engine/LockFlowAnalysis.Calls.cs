@@ -37,6 +37,8 @@ namespace PtLock.Analyzers.Engine
             {
                 if (contract.EntryWrite is not null)
                     CheckEntryWrite(call, contract, s, resultId, fallback);
+                if (contract.RequiresStableLock is { } stable)
+                    CheckStable(call, stable, s, resultId, fallback);
                 foreach (var e in contract.Requires)
                     CheckRequired(e, call, s, resultId, exclusive: true, fallback);
                 foreach (var e in contract.RequiresShared)
@@ -151,6 +153,22 @@ namespace PtLock.Analyzers.Engine
                 if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && !kv.Value.Rechecked)
                     held = held.SetItem(kv.Key, kv.Value.With(rechecked: true));
             return s.WithHeld(held);
+        }
+
+        /// <summary>PTL0002: pte_lockptr(mm, pmd) dereferences the PMD: its lock held and the PMD rechecked since.</summary>
+        private void CheckStable(IInvocationOperation call, LockExpr lockExpr, LockState s, string resultId, CapabilityInfo? fallback)
+        {
+            var key = Resolve(lockExpr, call, s, resultId, fallback);
+            if (key is null || key.IsUnknown)
+                return;
+            var held = s.Find(key.Id);
+            if (held is { Maybe: true } || held is { FromContract: true } || held is { Rechecked: true })
+                return;
+            string why = held is null
+                ? "'" + key.Display + "' is not held, so the entry can change at any time"
+                : "the entry was not rechecked since '" + held.Key.Display + "' was taken at line " + Line(held.AcquiredAt);
+            Report(DiagnosticIds.PteLockptrUnstablePmd, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, why },
+                held is null ? null : new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", key.Display));
         }
 
         /// <summary>PTL0003: an entry write under its lock needs a recheck of the entry since the lock was taken.</summary>

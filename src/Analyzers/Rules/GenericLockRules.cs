@@ -71,6 +71,13 @@ namespace PtLock.Analyzers.Rules
 
 namespace PtLock.Analyzers.Rules
 {
+    /// <summary>PTL0002: pte_lockptr on a PMD that is not locked and rechecked.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PteLockptrUnstablePmdAnalyzer : LockRuleAnalyzer
+    {
+        public PteLockptrUnstablePmdAnalyzer() : base(Descriptors.PteLockptrUnstablePmd) { }
+    }
+
     /// <summary>PTL0003: an entry write under the ptl without a recheck since the lock was taken.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class PteRecheckUnderPtlAnalyzer : LockRuleAnalyzer

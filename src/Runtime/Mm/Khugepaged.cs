@@ -16,6 +16,7 @@ public static class Khugepaged
 {
     /// <summary>check_pmd_state: is this PMD (read locklessly) a pointer to a PTE table?</summary>
     [Kernel("check_pmd_state")]
+    [Recheck("pmd")]
     public static ScanResult CheckPmdState(Pmd pmd)
     {
         var pmde = Pgtable.PmdpGetLockless(pmd);

@@ -53,6 +53,7 @@ public static class LinuxMm
     /// </summary>
     [Kernel("pte_lockptr")]
     [ReturnsCapability("PteLockptr(mm, pmd)")]
+    [RequiresStable("pmd", "PmdLockptr(mm, pmd)")]
     public static Ptl PteLockptr(Mm mm, Pmd pmd)
     {
         ArgumentNullException.ThrowIfNull(pmd);
