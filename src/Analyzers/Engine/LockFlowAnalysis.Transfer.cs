@@ -107,34 +107,22 @@ namespace PtLock.Analyzers.Engine
                 IPropertyReferenceOperation p => p.Property,
                 _ => null,
             };
-            if (member is null || !Reporting)
-                return s;
-            var guard = _model.GetGuard(member);
-            if (guard.PtGuardedBy.IsEmpty)
-                return s;
-            var instance = (reference as IMemberReferenceOperation)?.Instance;
-            foreach (var expr in guard.PtGuardedBy)
-            {
-                var key = ResolveRelativeTo(expr, member, instance, s);
-                if (key is null || key.IsUnknown)
-                    continue;
-                var held = s.Find(key.Id);
-                if (held is not null && (held.Maybe || !write || !held.Shared))
-                    continue;
-                Report(DiagnosticIds.GuardedAccessWithoutLock, reference.Syntax.GetLocation(),
-                    new object[] { write ? "writing" : "reading", "the value pointed to by '" + member.Name + "'", key.Display, write ? " exclusively" : "" });
-            }
+            if (member is not null && Reporting)
+                CheckGuards(_model.GetGuard(member).PtGuardedBy, member, (reference as IMemberReferenceOperation)?.Instance, reference, s, write,
+                    "the value pointed to by '" + member.Name + "'");
             return s;
         }
 
         private void CheckGuard(ISymbol member, IOperation? instance, IOperation access, LockState s, bool write)
         {
-            if (!Reporting)
-                return;
-            var guard = _model.GetGuard(member);
-            if (guard.GuardedBy.IsEmpty)
-                return;
-            foreach (var expr in guard.GuardedBy)
+            if (Reporting)
+                CheckGuards(_model.GetGuard(member).GuardedBy, member, instance, access, s, write, "'" + member.Name + "'");
+        }
+
+        /// <summary>PTL1002: reads need each guard held (shared is enough), writes need it held exclusively.</summary>
+        private void CheckGuards(ImmutableArray<LockExpr> guards, ISymbol member, IOperation? instance, IOperation access, LockState s, bool write, string what)
+        {
+            foreach (var expr in guards)
             {
                 var key = ResolveRelativeTo(expr, member, instance, s);
                 if (key is null || key.IsUnknown)
@@ -143,7 +131,7 @@ namespace PtLock.Analyzers.Engine
                 if (held is not null && (held.Maybe || !write || !held.Shared))
                     continue;
                 Report(DiagnosticIds.GuardedAccessWithoutLock, access.Syntax.GetLocation(),
-                    new object[] { write ? "writing" : "reading", "'" + member.Name + "'", key.Display, write ? " exclusively" : "" });
+                    new object[] { write ? "writing" : "reading", what, key.Display, write ? " exclusively" : "" });
             }
         }
 
