@@ -36,6 +36,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Error,
             "pte_offset_map and its variants fail (return NULL, nothing held) when the PMD is none, huge, a migration entry or changed under them (threads 000, 003, 004).");
 
+        public static readonly DiagnosticDescriptor PteMapUnmapPairing = MmRule(DiagnosticIds.PteMapUnmapPairing,
+            "Every successful pte_offset_map* is unmapped exactly once",
+            "'{0}', mapped by {3} at line {1}, is not unmapped on the path returning at line {2}: call PteUnmap (or PteUnmapUnlock with its ptl) first",
+            DiagnosticSeverity.Warning,
+            "A mapped PTE table is an RCU read section (and, for pte_offset_map_lock, a held ptl): leaving it open blocks grace periods, so deferred table frees never complete (thread 004), and the ptl stays held.");
+
         public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
             "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
             "Taking '{0}' while holding '{1}': {2}",

@@ -41,7 +41,7 @@ public class RuntimeApiTests
         }
         """);
 
-    [Fact] // leaking the mapping (RCU) and the lock on an early return
+    [Fact] // leaking the mapping (RCU) and the lock on an early return: one PTL0005 for the map, not a PTL1005 per lock
     public Task LeakOnEarlyReturn() => Verify("""
         static void Set(Mm mm, Pmd pmd, ulong addr, PteVal entry)
         {
@@ -49,7 +49,7 @@ public class RuntimeApiTests
             if (pte == null)
                 return;
             if (!PteNone(PtepGet(pte)))
-                {|PTL1005:{|PTL1005:return;|}|}
+                {|PTL0005:return;|}
             SetPteAt(mm, addr, pte, entry);
             PteUnmapUnlock(pte, ptl);
         }

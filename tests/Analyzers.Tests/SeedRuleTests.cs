@@ -162,6 +162,34 @@ public class SeedRuleTests
         }
         """);
 
+    // ---- PTL0005: every successful map is unmapped once ----
+
+    [Fact]
+    public Task LockLessMapLeakedOnOnePath() => Verify("""
+        static bool AnyPresent(Pmd pmd, ulong addr)
+        {
+            var pte = PteOffsetMap(pmd, addr);
+            if (pte == null)
+                return false;
+            if (PtePresent(PtepGet(pte)))
+                {|PTL0005:return true;|}
+            PteUnmap(pte);
+            return false;
+        }
+        """);
+
+    [Fact] // unmapped twice: the second unmap leaves an RCU section that is not held
+    public Task UnmappedTwice() => Verify("""
+        static void Twice(Pmd pmd, ulong addr)
+        {
+            var pte = PteOffsetMap(pmd, addr);
+            if (pte == null)
+                return;
+            PteUnmap(pte);
+            {|PTL1004:PteUnmap(pte)|};
+        }
+        """);
+
     // ---- PTL0011: PTE lock under the PMD lock (threads 000, 004) ----
 
     [Fact] // taking ptl without comparing it with pml: deadlock when split locks are off

@@ -202,12 +202,23 @@ namespace PtLock.Analyzers.Engine
                         expected.Add(k.Id);
             }
 
+            var reportedMaps = new System.Collections.Generic.HashSet<Location>();
             foreach (var h in state.Held.Values)
             {
                 if (state.IsVacuous(h) || h.Maybe || expected.Contains(h.Key.Id) || h.AcquiredBy == "assert" || ownTry)
                     continue;
                 if (h.Key.Id == "return" || state.Managed.ContainsKey(h.Key.Id))
                     continue;
+                if (h.AcquiredBy is { } by && by.StartsWith(MapPrefix, System.StringComparison.Ordinal))
+                {
+                    // PTL0005: a mapped PTE table (its RCU section, and its ptl for the locking walker) leaks.
+                    if (reportedMaps.Add(h.AcquiredAt))
+                        Report(DiagnosticIds.PteMapUnmapPairing, exitLocation,
+                            new object[] { MappedName(state, h), Line(h.AcquiredAt), exitLine, by.Substring(MapPrefix.Length) },
+                            new[] { h.AcquiredAt },
+                            ImmutableDictionary<string, string?>.Empty.Add("Pte", MappedName(state, h)));
+                    continue;
+                }
                 if (h.FromContract)
                 {
                     Report(DiagnosticIds.HeldAtExit, exitLocation, new object[] { h.Key.Display, "is still held at the return on line " + exitLine + ", but the method is declared to release it" });
@@ -261,6 +272,21 @@ namespace PtLock.Analyzers.Engine
                    ?? taken.DescendantNodes(n => n is not Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax
                                                  and not Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)
                        .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax>().FirstOrDefault();
+        }
+
+        /// <summary>The variable that holds the mapped pte (the value whose non-nullness took the lock), for messages.</summary>
+        private static string MappedName(LockState state, HeldLock h)
+        {
+            if (h.SettledBy is { } settled)
+            {
+                foreach (var kv in state.Values)
+                    if (kv.Value == settled)
+                        return kv.Key.Name;
+                foreach (var kv in state.Paths)
+                    if (kv.Value == settled)
+                        return kv.Key.Substring(kv.Key.IndexOf(':') + 1);
+            }
+            return "the mapped PTE table";
         }
 
         private Location ExitLocation(BasicBlock from, ControlFlowBranch branch)

@@ -79,7 +79,7 @@ namespace PtLock.Analyzers.Engine
             {
                 var keys = t.Locks.Select(e => Resolve(e, call, s, resultId, fallback)).Where(k => k is not null).Select(k => k!).ToImmutableArray();
                 if (!keys.IsEmpty)
-                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys, t.When, t.Shared, location, method.Name)));
+                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys, t.When, t.Shared, location, (contract.MapsPte ? MapPrefix : "") + method.Name)));
             }
 
             // Scopes: the value returned by Lock.EnterScope() or a [ScopedCapability] factory releases, when
@@ -185,6 +185,9 @@ namespace PtLock.Analyzers.Engine
                     new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
             }
         }
+
+        /// <summary>Marks locks taken by a [MapsPte] walker (its RCU section and, for the locking variant, its ptl).</summary>
+        private const string MapPrefix = "map:";
 
         private static bool IsMonitor(IMethodSymbol method) =>
             method.ContainingType?.Name == "Monitor" && method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Threading";

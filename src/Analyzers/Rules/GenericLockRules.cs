@@ -92,6 +92,13 @@ namespace PtLock.Analyzers.Rules
         public PteMapMayFailAnalyzer() : base(Descriptors.PteMapMayFail) { }
     }
 
+    /// <summary>PTL0005: a successful pte_offset_map* not unmapped on some path.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PteMapUnmapPairingAnalyzer : LockRuleAnalyzer
+    {
+        public PteMapUnmapPairingAnalyzer() : base(Descriptors.PteMapUnmapPairing) { }
+    }
+
     /// <summary>PTL0011: a PTE lock taken under the PMD lock without the ptl != pml guard or without nesting.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NestedPtlWithoutGuardAnalyzer : LockRuleAnalyzer
