@@ -42,6 +42,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Warning,
             "A mapped PTE table is an RCU read section (and, for pte_offset_map_lock, a held ptl): leaving it open blocks grace periods, so deferred table frees never complete (thread 004), and the ptl stays held.");
 
+        public static readonly DiagnosticDescriptor RwNolockRecheck = MmRule(DiagnosticIds.RwNolockRecheck,
+            "After pte_offset_map_rw_nolock and its lock, recheck pmd_same before writing",
+            "'{0}' writes under '{1}' (taken at line {2}), a lock from PteOffsetMapRwNolock, without PmdSame(pmdval, PmdpGetLockless(pmd)) or a PteSame against a non-none value: the table may have been detached, and a detached table reads as all-none",
+            DiagnosticSeverity.Error,
+            "pte_offset_map_rw_nolock maps a table it does not lock; by the time the caller takes the ptl, PT reclaim or retraction may have detached it (thread 004). pte_none() cannot tell: an emptied, detached table is all-none. Only pmd_same against the value the map used, or pte_same against a non-none entry, proves the table is still installed.");
+
         public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
             "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
             "Taking '{0}' while holding '{1}': {2}",

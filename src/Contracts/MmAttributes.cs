@@ -40,7 +40,10 @@ namespace PtLock.Contracts
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class RecheckAttribute : Attribute
     {
-        /// <summary>What the recheck covers: "pmd" or "pte".</summary>
+        /// <summary>
+        /// What the recheck covers: "pmd" (pmd_same), "pte" (pte_same against a value read earlier) or "pte-none"
+        /// (the entry is still none: enough before installing, not enough to prove a table is still installed).
+        /// </summary>
         public RecheckAttribute(string level) => Level = level;
         public string Level { get; }
     }

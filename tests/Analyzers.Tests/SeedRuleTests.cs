@@ -190,6 +190,51 @@ public class SeedRuleTests
         }
         """);
 
+    // ---- PTL0006: rw_nolock + lock: pmd_same before writing (thread 004) ----
+
+    [Fact] // pte_none cannot tell a detached table from a live one
+    public Task RwNolockWithOnlyPteNone() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+            if (pte == null)
+                return;
+            SpinLock(ptl);
+            if (PteNone(PtepGet(pte)))
+                {|PTL0006:SetPteAt(mm, addr, pte, entry)|};
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // the pmd_same recheck against the value the map used
+    public Task RwNolockWithPmdSame() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+            if (pte == null)
+                return;
+            SpinLock(ptl);
+            if (PmdSame(pmdval, PmdpGetLockless(pmd)) && PteNone(PtepGet(pte)))
+                SetPteAt(mm, addr, pte, entry);
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // a pte_same against the non-none value read before the lock is enough too
+    public Task RwNolockWithPteSame() => Verify("""
+        static void Upgrade(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapRwNolock(mm, pmd, addr, out _, out var ptl);
+            if (pte == null)
+                return;
+            var orig = PtepGetLockless(pte);
+            SpinLock(ptl);
+            if (PteSame(PtepGet(pte), orig))
+                SetPteAt(mm, addr, pte, entry);
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
     // ---- PTL0011: PTE lock under the PMD lock (threads 000, 004) ----
 
     [Fact] // taking ptl without comparing it with pml: deadlock when split locks are off

@@ -23,7 +23,7 @@ namespace PtLock.Analyzers.Engine
                 CheckFallibleUses(call, s);
             s = ForgetCheckedUses(call, s);
             if (contract.RecheckLevel is not null)
-                s = MarkRechecked(s);
+                s = MarkRechecked(s, strong: contract.RecheckLevel != "pte-none");
             if (!contract.AffectsLocks)
                 return TrackFallible(call, contract, UpdateOutArguments(call, contract, s), contract.Fallible ? ResultId(call, s) : "");
             string resultId = ResultId(call, s);
@@ -146,14 +146,17 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A recheck (pte_same, pte_none on a fresh read, vmf_pte_changed) covers the spinlocks held now.</summary>
-        private static LockState MarkRechecked(LockState s)
+        private static LockState MarkRechecked(LockState s, bool strong)
         {
             var held = s.Held;
             foreach (var kv in s.Held)
-                if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && !kv.Value.Rechecked)
-                    held = held.SetItem(kv.Key, kv.Value.With(rechecked: true));
+                if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && (!kv.Value.Rechecked || strong && !kv.Value.StrongRecheck))
+                    held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
             return s.WithHeld(held);
         }
+
+        /// <summary>Member-path key under which a lock value delivered by pte_offset_map_rw_nolock is remembered.</summary>
+        private const string RevalidationMark = "reval:";
 
         /// <summary>PTL0002: pte_lockptr(mm, pmd) dereferences the PMD: its lock held and the PMD rechecked since.</summary>
         private void CheckStable(IInvocationOperation call, LockExpr lockExpr, LockState s, string resultId, CapabilityInfo? fallback)
@@ -179,7 +182,15 @@ namespace PtLock.Analyzers.Engine
             foreach (var e in contract.Requires)
             {
                 var key = Resolve(e, call, s, resultId, fallback);
-                if (key is null || s.Find(key.Id) is not { Maybe: false } held || held.Rechecked || held.FromContract)
+                if (key is null || s.Find(key.Id) is not { Maybe: false } held || held.FromContract)
+                    continue;
+                if (held.NeedsStrongRecheck && !held.StrongRecheck)
+                {
+                    Report(DiagnosticIds.RwNolockRecheck, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },
+                        new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
+                    continue;
+                }
+                if (held.Rechecked)
                     continue;
                 Report(DiagnosticIds.PteRecheckUnderPtl, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },
                     new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
@@ -205,7 +216,11 @@ namespace PtLock.Analyzers.Engine
                     value = "const:true";
                 else if (contract.OutCapabilities.TryGetValue(arg.Parameter.Name, out var delivered)
                          && Resolve(delivered, call, s, resultId ??= ResultId(call, s)) is { } key)
+                {
                     value = key.Id; // the out value is a named lock (pte_offset_map_lock's *ptlp)
+                    if (contract.MapsPteNeedsRevalidation)
+                        s = s.WithPaths(s.Paths.SetItem(RevalidationMark + value, "1"));
+                }
                 else
                     value = arg.Parameter.RefKind == RefKind.Out ? "o:" + arg.Syntax.SpanStart : Fresh(arg);
                 s = Assign(arg.Value, value, s);
@@ -257,7 +272,9 @@ namespace PtLock.Analyzers.Engine
                     CheckNestedTableLock(key, h, s, location, nested);
                 }
             }
-            return s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, shared, 1, location, maybe: false, unlessEqual: null, fromContract: false, acquiredBy: by ?? call.TargetMethod.Name)));
+            bool needsStrong = s.Paths.ContainsKey(RevalidationMark + key.Id);
+            return s.WithHeld(s.Held.SetItem(key.Id, new HeldLock(key, shared, 1, location, maybe: false, unlessEqual: null, fromContract: false,
+                acquiredBy: by ?? call.TargetMethod.Name, needsStrongRecheck: needsStrong)));
         }
 
         /// <summary>

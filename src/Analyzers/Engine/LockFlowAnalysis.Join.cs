@@ -143,7 +143,7 @@ namespace PtLock.Analyzers.Engine
                     mismatches.Add(new Mismatch(mine, depthOrMode: true));
                 bool maybe = mine.Maybe || theirs.Maybe || differs;
                 string? guard = mine.UnlessEqual is not null && theirs.UnlessEqual == mine.UnlessEqual ? mine.UnlessEqual : null;
-                result[mine.Key.Id] = mine.With(maybe: maybe, unlessEqual: guard, clearUnless: guard is null, rechecked: mine.Rechecked && theirs.Rechecked);
+                result[mine.Key.Id] = mine.With(maybe: maybe, unlessEqual: guard, clearUnless: guard is null, rechecked: mine.Rechecked && theirs.Rechecked, strongRecheck: mine.StrongRecheck && theirs.StrongRecheck);
                 return;
             }
             if (mine.Maybe)

@@ -7,9 +7,12 @@ namespace PtLock.Analyzers.Engine
     /// <summary>One held lock in a flow state.</summary>
     internal sealed class HeldLock
     {
-        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy, string? settledBy = null, bool rechecked = false)
+        public HeldLock(LockKey key, bool shared, int depth, Location acquiredAt, bool maybe, string? unlessEqual, bool fromContract, string? acquiredBy, string? settledBy = null, bool rechecked = false,
+            bool strongRecheck = false, bool needsStrongRecheck = false)
         {
             Rechecked = rechecked;
+            StrongRecheck = strongRecheck;
+            NeedsStrongRecheck = needsStrongRecheck;
             SettledBy = settledBy;
             Key = key;
             Shared = shared;
@@ -45,15 +48,25 @@ namespace PtLock.Analyzers.Engine
         /// <summary>A [Recheck] call (pte_same, pte_none on a fresh read) ran since this lock was taken.</summary>
         public bool Rechecked { get; }
 
+        /// <summary>The recheck compared against a snapshot (pmd_same, pte_same), not just "still none".</summary>
+        public bool StrongRecheck { get; }
+
+        /// <summary>
+        /// The lock came from pte_offset_map_rw_nolock: a detached table reads all-none, so only pmd_same (or a
+        /// pte_same against a non-none value) proves the table is still the one installed (thread 004).
+        /// </summary>
+        public bool NeedsStrongRecheck { get; }
+
         /// <summary>For a lock taken by a try-acquire that succeeds on non-null: the value whose non-nullness took it.</summary>
         public string? SettledBy { get; }
 
-        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null) =>
+        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null, bool? strongRecheck = null) =>
             new HeldLock(Key, shared ?? Shared, depth ?? Depth, AcquiredAt, maybe ?? Maybe,
-                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy, rechecked ?? Rechecked);
+                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy, rechecked ?? Rechecked, strongRecheck ?? StrongRecheck, NeedsStrongRecheck);
 
         public bool SameAs(HeldLock other) =>
-            Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual && Rechecked == other.Rechecked;
+            Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual && Rechecked == other.Rechecked
+            && StrongRecheck == other.StrongRecheck;
     }
 
     /// <summary>A try-acquire whose outcome is not known yet: acquired on the edge where its result succeeds.</summary>

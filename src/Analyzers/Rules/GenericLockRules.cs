@@ -99,6 +99,13 @@ namespace PtLock.Analyzers.Rules
         public PteMapUnmapPairingAnalyzer() : base(Descriptors.PteMapUnmapPairing) { }
     }
 
+    /// <summary>PTL0006: a write under a rw_nolock lock without pmd_same (or a non-none pte_same).</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class RwNolockRecheckAnalyzer : LockRuleAnalyzer
+    {
+        public RwNolockRecheckAnalyzer() : base(Descriptors.RwNolockRecheck) { }
+    }
+
     /// <summary>PTL0011: a PTE lock taken under the PMD lock without the ptl != pml guard or without nesting.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NestedPtlWithoutGuardAnalyzer : LockRuleAnalyzer

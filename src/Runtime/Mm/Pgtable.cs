@@ -13,7 +13,7 @@ public static class Pgtable
     // ---- PTE values ----
     /// <summary>pte_none: on an entry read under the ptl, this is the recheck before installing.</summary>
     [Kernel("pte_none")]
-    [Recheck("pte")]
+    [Recheck("pte-none")]
     public static bool PteNone(PteVal pte) => pte.IsNone;
     [Kernel("pte_present")] public static bool PtePresent(PteVal pte) => pte.IsPresent;
     [Kernel("pte_write")] public static bool PteWrite(PteVal pte) => pte.IsWrite;
@@ -25,7 +25,7 @@ public static class Pgtable
     [Kernel("pte_swp_uffd_wp")] public static bool PteSwpUffdWp(PteVal pte) => pte.IsSwap && pte.IsUffdWp;
     [Kernel("is_swap_pte")] public static bool IsSwapPte(PteVal pte) => pte.IsSwap;
     [Kernel("pte_none_mostly")]
-    [Recheck("pte")]
+    [Recheck("pte-none")]
     public static bool PteNoneMostly(PteVal pte) => pte.IsNoneMostly;
     [Kernel("is_pte_marker")] public static bool IsPteMarker(PteVal pte) => pte.IsMarker;
     [Kernel("pte_marker_uffd_wp")] public static bool PteMarkerUffdWp(PteVal pte) => pte.IsUffdWpMarker;
