@@ -48,6 +48,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Error,
             "pte_offset_map_rw_nolock maps a table it does not lock; by the time the caller takes the ptl, PT reclaim or retraction may have detached it (thread 004). pte_none() cannot tell: an emptied, detached table is all-none. Only pmd_same against the value the map used, or pte_same against a non-none entry, proves the table is still installed.");
 
+        public static readonly DiagnosticDescriptor PublishedTableFreedNow = MmRule(DiagnosticIds.PublishedTableFreedNow,
+            "A table that was installed in a PMD is freed through RCU",
+            "'{0}' frees '{1}' at once, but it was installed in a PMD: lockless walkers may still be reading it; use PteFreeDefer or TlbRemoveTable",
+            DiagnosticSeverity.Error,
+            "Since page tables can be detached while others walk them locklessly (pte_offset_map under RCU), a detached table is freed after a grace period (pte_free_defer, tlb_remove_table); pte_free is only for a table that was never installed (thread 004).");
+
         public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
             "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
             "Taking '{0}' while holding '{1}': {2}",

@@ -72,7 +72,7 @@ namespace PtLock.CodeFixes
             return list.Length == 1 && list[0].ToString() == expected && c.TryAcquires.IsEmpty && c.BuiltIn == BuiltInBehavior.None;
         }
 
-        private static ExpressionSyntax Qualified(SemanticModel model, int position, IMethodSymbol m)
+        internal static ExpressionSyntax Qualified(SemanticModel model, int position, IMethodSymbol m)
         {
             // Use the bare name where it already binds to this method (using static), else Type.Method.
             var bare = SyntaxFactory.IdentifierName(m.Name);

@@ -74,6 +74,15 @@ namespace PtLock.Contracts
         public string Lock { get; }
     }
 
+    /// <summary>
+    /// On a method: it returns a table that is (or was) installed in a PMD (pmd_pgtable). On a parameter: the call
+    /// installs that table (pmd_populate). Lockless walkers may hold such a table: it is freed only via RCU.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Parameter)]
+    public sealed class PublishedTableAttribute : Attribute
+    {
+    }
+
     /// <summary>Frees a page table at once: legal only for a table never published in a PMD.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class FreesTableNowAttribute : Attribute

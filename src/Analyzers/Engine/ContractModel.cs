@@ -72,9 +72,11 @@ namespace PtLock.Analyzers.Engine
                         c.OutCapabilities = c.OutCapabilities.SetItem(parameter.Name, delivered);
                     else if (pname == Ns + "LocklessSnapshotAttribute")
                         c.SnapshotParameters = c.SnapshotParameters.Add(parameter.Name);
+                    else if (pname == Ns + "PublishedTableAttribute")
+                        c.PublishesParameters = c.PublishesParameters.Add(parameter.Name);
                 }
             }
-            if (attributes.IsEmpty && c.OutCapabilities.IsEmpty && c.SnapshotParameters.IsEmpty)
+            if (attributes.IsEmpty && c.OutCapabilities.IsEmpty && c.SnapshotParameters.IsEmpty && c.PublishesParameters.IsEmpty)
                 return MethodContract.Empty;
 
             foreach (var a in attributes)
@@ -117,11 +119,12 @@ namespace PtLock.Analyzers.Engine
                             c.RequiresStableLock = LockExprParser.Parse(a.ConstructorArguments[1].Value as string);
                         break;
                     case "FreesTableNowAttribute": c.FreesTableNow = FirstString(a); break;
+                    case "PublishedTableAttribute": c.ReturnsPublishedTable = true; break;
                     case "FreesTableDeferredAttribute": c.FreesTableDeferred = FirstString(a); break;
                     case "MaySleepAttribute": c.MaySleep = true; break;
                 }
             }
-            return c.IsEmpty && !c.NoLockAnalysis && c.SnapshotParameters.IsEmpty ? MethodContract.Empty : c;
+            return c.IsEmpty && !c.NoLockAnalysis && c.SnapshotParameters.IsEmpty && c.PublishesParameters.IsEmpty ? MethodContract.Empty : c;
         }
 
         /// <summary>[Capability] of a type (or its base types and interfaces), or null when it is no lock.</summary>

@@ -74,6 +74,12 @@ namespace PtLock.Analyzers.Engine
         public LockExpr? RequiresStableLock { get; set; }
         public string? RecheckLevel { get; set; }
         public string? FreesTableNow { get; set; }
+
+        /// <summary>[PublishedTable] on the method: its result is a table a PMD points (or pointed) to.</summary>
+        public bool ReturnsPublishedTable { get; set; }
+
+        /// <summary>[PublishedTable] parameters: the call installs these tables.</summary>
+        public ImmutableHashSet<string> PublishesParameters { get; set; } = ImmutableHashSet<string>.Empty;
         public string? FreesTableDeferred { get; set; }
 
         /// <summary>True when the method changes or needs lock state (worth a dataflow transfer).</summary>
@@ -84,7 +90,8 @@ namespace PtLock.Analyzers.Engine
             || RequiresStableLock is not null;
 
         public bool IsEmpty => !AffectsLocks && !Fallible && !MapsPte && !LocklessSnapshot && UnmapsPte is null
-                               && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null;
+                               && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null
+                               && !ReturnsPublishedTable && PublishesParameters.IsEmpty;
     }
 
     /// <summary>[Capability] facts of a lock type.</summary>

@@ -22,6 +22,7 @@ namespace PtLock.Analyzers.Engine
             if (Reporting)
                 CheckFallibleUses(call, s);
             s = ForgetCheckedUses(call, s);
+            s = TrackPublishedTables(call, contract, s);
             if (contract.RecheckLevel is not null)
                 s = MarkRechecked(s, strong: contract.RecheckLevel != "pte-none");
             if (!contract.AffectsLocks)
@@ -153,6 +154,25 @@ namespace PtLock.Analyzers.Engine
                 if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && (!kv.Value.Rechecked || strong && !kv.Value.StrongRecheck))
                     held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
             return s.WithHeld(held);
+        }
+
+        /// <summary>Member-path key under which a table value that a PMD points (or pointed) to is remembered.</summary>
+        private const string PublishedMark = "pub:";
+
+        /// <summary>PTL0007: a table that was installed in a PMD is freed only through RCU (pte_free_defer, tlb_remove_table).</summary>
+        private LockState TrackPublishedTables(IInvocationOperation call, MethodContract contract, LockState s)
+        {
+            if (contract.FreesTableNow is { } freed && Reporting
+                && call.Arguments.FirstOrDefault(a => a.Parameter?.Name == freed) is { } table
+                && s.Paths.ContainsKey(PublishedMark + ValueOf(table.Value, s)))
+                Report(DiagnosticIds.PublishedTableFreedNow, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, DisplayOf(table.Value) },
+                    properties: ImmutableDictionary<string, string?>.Empty.Add("Table", DisplayOf(table.Value)));
+            foreach (var arg in call.Arguments)
+                if (arg.Parameter is { } p && contract.PublishesParameters.Contains(p.Name))
+                    s = s.WithPaths(s.Paths.SetItem(PublishedMark + ValueOf(arg.Value, s), "1"));
+            if (contract.ReturnsPublishedTable)
+                s = s.WithPaths(s.Paths.SetItem(PublishedMark + ResultId(call, s), "1"));
+            return s;
         }
 
         /// <summary>Member-path key under which a lock value delivered by pte_offset_map_rw_nolock is remembered.</summary>

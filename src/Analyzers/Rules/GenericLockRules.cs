@@ -106,6 +106,13 @@ namespace PtLock.Analyzers.Rules
         public RwNolockRecheckAnalyzer() : base(Descriptors.RwNolockRecheck) { }
     }
 
+    /// <summary>PTL0007: a published table freed with pte_free.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PublishedTableFreedNowAnalyzer : LockRuleAnalyzer
+    {
+        public PublishedTableFreedNowAnalyzer() : base(Descriptors.PublishedTableFreedNow) { }
+    }
+
     /// <summary>PTL0011: a PTE lock taken under the PMD lock without the ptl != pml guard or without nesting.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NestedPtlWithoutGuardAnalyzer : LockRuleAnalyzer

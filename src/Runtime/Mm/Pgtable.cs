@@ -68,6 +68,7 @@ public static class Pgtable
 
     /// <summary>pmd_pgtable: the PTE table a PMD value points to.</summary>
     [Kernel("pmd_pgtable")]
+    [PublishedTable]
     public static PteTable PmdPgtable(Mm mm, PmdVal pmd)
     {
         ArgumentNullException.ThrowIfNull(mm);
@@ -179,7 +180,7 @@ public static class Pgtable
     [Kernel("pmd_populate")]
     [EntryWrite("pmd")]
     [Requires("PmdLockptr(mm, pmd)")]
-    public static void PmdPopulate(Mm mm, Pmd pmd, PteTable table)
+    public static void PmdPopulate(Mm mm, Pmd pmd, [PublishedTable] PteTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         CheckPmdWrite(mm, null, pmd, "pmd_populate");
