@@ -54,6 +54,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Error,
             "Since page tables can be detached while others walk them locklessly (pte_offset_map under RCU), a detached table is freed after a grace period (pte_free_defer, tlb_remove_table); pte_free is only for a table that was never installed (thread 004).");
 
+        public static readonly DiagnosticDescriptor UseAfterUnmap = MmRule(DiagnosticIds.UseAfterUnmap,
+            "No use of a pte after pte_unmap, nor of a *_nolock ptl after its table is unmapped",
+            "'{0}' is {1}, used by {2}: once unmapped the table may be freed (its RCU section is over)",
+            DiagnosticSeverity.Error,
+            "pte_unmap ends the RCU read section that kept the table alive; from then on the table can be detached and freed, and its lock with it (thread 000).");
+
         public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
             "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
             "Taking '{0}' while holding '{1}': {2}",

@@ -23,6 +23,7 @@ namespace PtLock.Analyzers.Engine
                 CheckFallibleUses(call, s);
             s = ForgetCheckedUses(call, s);
             s = TrackPublishedTables(call, contract, s);
+            s = TrackUnmapped(call, contract, s);
             if (contract.RecheckLevel is not null)
                 s = MarkRechecked(s, strong: contract.RecheckLevel != "pte-none");
             if (!contract.AffectsLocks)
@@ -31,6 +32,8 @@ namespace PtLock.Analyzers.Engine
 
             if (s.Assumptions.ContainsKey("null:" + resultId))
                 s = s.WithAssumptions(s.Assumptions.Remove("null:" + resultId), s.Conditions); // a new value from the same call site
+            if (s.Paths.ContainsKey(UnmappedMark + resultId))
+                s = s.WithPaths(s.Paths.Remove(UnmappedMark + resultId));
             var fallback = IsMonitor(method) ? BuiltInLocks.MonitorCapability : null;
             var location = call.Syntax.GetLocation();
 
@@ -154,6 +157,51 @@ namespace PtLock.Analyzers.Engine
                 if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && (!kv.Value.Rechecked || strong && !kv.Value.StrongRecheck))
                     held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
             return s.WithHeld(held);
+        }
+
+        /// <summary>Member-path key under which a pte value that was unmapped is remembered.</summary>
+        private const string UnmappedMark = "unmapped:";
+
+        /// <summary>
+        /// PTL0010: after pte_unmap(pte) the pointer is dead, and so is a ptl a *_nolock walker delivered for that
+        /// table (the table may be freed once the RCU section ends).
+        /// </summary>
+        private LockState TrackUnmapped(IInvocationOperation call, MethodContract contract, LockState s)
+        {
+            if (Reporting && s.Paths.Keys.Any(k => k.StartsWith(UnmappedMark, System.StringComparison.Ordinal)))
+            {
+                bool acquires = !contract.Acquires.IsEmpty || !contract.AcquiresShared.IsEmpty || !contract.TryAcquires.IsEmpty;
+                foreach (var arg in call.Arguments)
+                {
+                    if (arg.Parameter?.RefKind is RefKind.Out || arg.Parameter?.Name == contract.UnmapsPte)
+                        continue; // unmapping twice is PTL1004's (the RCU section is not held)
+                    string value = ValueOf(arg.Value, s);
+                    if (s.Paths.ContainsKey(UnmappedMark + value))
+                        Report(DiagnosticIds.UseAfterUnmap, arg.Syntax.GetLocation(), new object[] { DisplayOf(arg.Value), "a pte pointer that was unmapped", call.TargetMethod.Name });
+                    // Taking the lock of an unmapped table: only its PMD lock, if held, keeps the table alive (MAP-04).
+                    else if (acquires && IsLockOfUnmapped(value, s) && s.Find(value) is null
+                             && !s.Held.Keys.Any(k => k.StartsWith("PmdLockptr(", System.StringComparison.Ordinal)))
+                        Report(DiagnosticIds.UseAfterUnmap, arg.Syntax.GetLocation(), new object[] { DisplayOf(arg.Value), "the lock of a table that was unmapped", call.TargetMethod.Name });
+                }
+            }
+            if (contract.UnmapsPte is { } name && call.Arguments.FirstOrDefault(a => a.Parameter?.Name == name) is { } unmappedArg)
+                s = s.WithPaths(s.Paths.SetItem(UnmappedMark + ValueOf(unmappedArg.Value, s), "1"));
+            return s;
+        }
+
+        private static bool IsLockOfUnmapped(string value, LockState s)
+        {
+            if (value.IndexOf('(') < 0)
+                return false;
+            foreach (var key in s.Paths.Keys)
+            {
+                if (!key.StartsWith(UnmappedMark, System.StringComparison.Ordinal))
+                    continue;
+                string pte = key.Substring(UnmappedMark.Length);
+                if (value.Contains("," + pte + ")") || value.Contains("(" + pte + ")") || value.Contains("," + pte + ",") || value.Contains("(" + pte + ","))
+                    return true;
+            }
+            return false;
         }
 
         /// <summary>Member-path key under which a table value that a PMD points (or pointed) to is remembered.</summary>

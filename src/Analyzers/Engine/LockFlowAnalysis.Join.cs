@@ -65,10 +65,16 @@ namespace PtLock.Analyzers.Engine
                 else if (mine != kv.Value)
                     captures = captures.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:c" + kv.Key.GetHashCode() + "@" + at));
             }
-            // A member assigned on one path only keeps the value stored (the other path never looked).
+            // A member assigned on one path only keeps the value stored (the other path never looked). A pointer
+            // is unmapped after the join only if it was on every path.
             var paths = a.Paths;
+            foreach (var kv in a.Paths)
+                if (kv.Key.StartsWith("unmapped:", System.StringComparison.Ordinal) && !b.Paths.ContainsKey(kv.Key))
+                    paths = paths.Remove(kv.Key);
             foreach (var kv in b.Paths)
             {
+                if (kv.Key.StartsWith("unmapped:", System.StringComparison.Ordinal))
+                    continue;
                 if (!paths.TryGetValue(kv.Key, out var mine))
                     paths = paths.SetItem(kv.Key, kv.Value);
                 else if (mine != kv.Value)

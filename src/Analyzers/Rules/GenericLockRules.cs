@@ -113,6 +113,13 @@ namespace PtLock.Analyzers.Rules
         public PublishedTableFreedNowAnalyzer() : base(Descriptors.PublishedTableFreedNow) { }
     }
 
+    /// <summary>PTL0010: a pte used after pte_unmap, or a *_nolock ptl used after its table was unmapped.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class UseAfterUnmapAnalyzer : LockRuleAnalyzer
+    {
+        public UseAfterUnmapAnalyzer() : base(Descriptors.UseAfterUnmap) { }
+    }
+
     /// <summary>PTL0011: a PTE lock taken under the PMD lock without the ptl != pml guard or without nesting.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NestedPtlWithoutGuardAnalyzer : LockRuleAnalyzer
