@@ -18,6 +18,12 @@ namespace PtLock.Analyzers
         private static DiagnosticDescriptor MmRule(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(id, title, message, PageTables, severity, isEnabledByDefault: true, description, HelpLink(id));
 
+        public static readonly DiagnosticDescriptor PmdRecheckAfterLock = MmRule(DiagnosticIds.PmdRecheckAfterLock,
+            "Revalidate the PMD after taking the PMD lock before changing it",
+            "'{0}' changes the PMD under '{1}' (taken at line {2}) without rechecking it since: test PmdNone(PmdpGet(pmd)), CheckPmdState(pmd) or PmdSame against the value you decided on",
+            DiagnosticSeverity.Warning,
+            "A check made before the PMD lock was taken (pmdp_get_lockless, find_pmd_or_thp_or_none) is stale once the lock is held: another thread may have populated, collapsed or reclaimed the table in between (threads 000, 004).");
+
         public static readonly DiagnosticDescriptor PteLockptrUnstablePmd = MmRule(DiagnosticIds.PteLockptrUnstablePmd,
             "pte_lockptr only on a stable PMD",
             "'{0}' reads the PMD to find its table's lock, but {1}: recheck the PMD under its lock first, or use the lock PteOffsetMapRwNolock delivers (with the PmdSame recheck)",

@@ -41,8 +41,9 @@ namespace PtLock.Contracts
     public sealed class RecheckAttribute : Attribute
     {
         /// <summary>
-        /// What the recheck covers: "pmd" (pmd_same), "pte" (pte_same against a value read earlier) or "pte-none"
-        /// (the entry is still none: enough before installing, not enough to prove a table is still installed).
+        /// What the recheck covers: "pmd" (pmd_same, check_pmd_state), "pte" (pte_same against a value read earlier),
+        /// or "pte-none"/"pmd-none" (the entry is still none: enough before installing, not enough to prove a
+        /// table is still installed).
         /// </summary>
         public RecheckAttribute(string level) => Level = level;
         public string Level { get; }

@@ -111,6 +111,36 @@ public class SeedRuleTests
         }
         """);
 
+    // ---- PTL0001: recheck the PMD after taking the PMD lock (threads 000, 004) ----
+
+    [Fact] // a lockless look before the lock does not count
+    public Task PopulateAfterALocklessLookOnly() => Verify("""
+        static void Install(Mm mm, Pmd pmd, PteTable table)
+        {
+            if (!PmdNone(PmdpGetLockless(pmd)))
+                return;
+            var pml = PmdLock(mm, pmd);
+            {|PTL0001:PmdPopulate(mm, pmd, table)|};
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact] // pmd_install: recheck pmd_none under the lock
+    public Task PopulateAfterTheRecheck() => Verify("""
+        static bool Install(Mm mm, Pmd pmd, PteTable table)
+        {
+            var pml = PmdLock(mm, pmd);
+            bool installed = false;
+            if (PmdNone(PmdpGet(pmd)))
+            {
+                PmdPopulate(mm, pmd, table);
+                installed = true;
+            }
+            SpinUnlock(pml);
+            return installed;
+        }
+        """);
+
     // ---- PTL0002: pte_lockptr only on a stable PMD (threads 000, 004) ----
 
     [Fact] // retract_page_tables before the PT-reclaim series: looked without the lock, used after taking it

@@ -25,7 +25,7 @@ namespace PtLock.Analyzers.Engine
             s = TrackPublishedTables(call, contract, s);
             s = TrackUnmapped(call, contract, s);
             if (contract.RecheckLevel is not null)
-                s = MarkRechecked(s, strong: contract.RecheckLevel != "pte-none");
+                s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte");
             if (!contract.AffectsLocks)
                 return TrackFallible(call, contract, UpdateOutArguments(call, contract, s), contract.Fallible ? ResultId(call, s) : "");
             string resultId = ResultId(call, s);
@@ -245,13 +245,22 @@ namespace PtLock.Analyzers.Engine
         /// <summary>PTL0003: an entry write under its lock needs a recheck of the entry since the lock was taken.</summary>
         private void CheckEntryWrite(IInvocationOperation call, MethodContract contract, LockState s, string resultId, CapabilityInfo? fallback)
         {
-            if (contract.EntryWrite != "pte")
+            if (contract.EntryWrite is not ("pte" or "pmd"))
                 return;
+            bool pmdWrite = contract.EntryWrite == "pmd";
             foreach (var e in contract.Requires)
             {
                 var key = Resolve(e, call, s, resultId, fallback);
                 if (key is null || s.Find(key.Id) is not { Maybe: false } held || held.FromContract)
                     continue;
+                if (pmdWrite)
+                {
+                    // PTL0001: a check made before taking the PMD lock says nothing about the PMD now.
+                    if (!held.Rechecked)
+                        Report(DiagnosticIds.PmdRecheckAfterLock, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },
+                            new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
+                    continue;
+                }
                 if (held.NeedsStrongRecheck && !held.StrongRecheck)
                 {
                     Report(DiagnosticIds.RwNolockRecheck, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },

@@ -71,6 +71,13 @@ namespace PtLock.Analyzers.Rules
 
 namespace PtLock.Analyzers.Rules
 {
+    /// <summary>PTL0001: a PMD entry write under the PMD lock without a recheck since the lock was taken.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PmdRecheckAfterLockAnalyzer : LockRuleAnalyzer
+    {
+        public PmdRecheckAfterLockAnalyzer() : base(Descriptors.PmdRecheckAfterLock) { }
+    }
+
     /// <summary>PTL0002: pte_lockptr on a PMD that is not locked and rechecked.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class PteLockptrUnstablePmdAnalyzer : LockRuleAnalyzer

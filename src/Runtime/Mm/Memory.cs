@@ -17,7 +17,7 @@ public static partial class Memory
         var ptl = LinuxMm.PmdLock(mm, pmd);
         try
         {
-            if (Pgtable.PmdpGet(pmd).IsNone)
+            if (Pgtable.PmdNone(Pgtable.PmdpGet(pmd)))
             {
                 LinuxMm.MmIncNrPtes(mm);
                 // smp_wmb(): the table's zeroed entries are visible before the PMD points at it; the

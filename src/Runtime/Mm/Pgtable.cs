@@ -52,7 +52,10 @@ public static class Pgtable
     [Kernel("make_pte_marker")] public static PteVal MakePteMarker(PteMarker marker) => PteVal.Marker(marker);
 
     // ---- PMD values ----
-    [Kernel("pmd_none")] public static bool PmdNone(PmdVal pmd) => pmd.IsNone;
+    /// <summary>pmd_none: on a PMD read under the PMD lock, the recheck before populating it.</summary>
+    [Kernel("pmd_none")]
+    [Recheck("pmd-none")]
+    public static bool PmdNone(PmdVal pmd) => pmd.IsNone;
     [Kernel("pmd_present")] public static bool PmdPresent(PmdVal pmd) => pmd.IsPresent;
     [Kernel("pmd_trans_huge")] public static bool PmdTransHuge(PmdVal pmd) => pmd.IsTransHuge;
     [Kernel("pmd_leaf")] public static bool PmdLeaf(PmdVal pmd) => pmd.IsLeaf;
