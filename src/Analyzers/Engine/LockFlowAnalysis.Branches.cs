@@ -213,10 +213,16 @@ namespace PtLock.Analyzers.Engine
                 {
                     // PTL0005: a mapped PTE table (its RCU section, and its ptl for the locking walker) leaks.
                     if (reportedMaps.Add(h.AcquiredAt))
+                    {
+                        // The locking walker also left its ptl held: the fix then unmaps and unlocks in one call.
+                        var ptl = state.Held.Values.FirstOrDefault(o => o.AcquiredAt == h.AcquiredAt && !o.Key.Capability.Reentrant && !state.IsVacuous(o));
+                        var properties = ImmutableDictionary<string, string?>.Empty.Add("Pte", MappedName(state, h));
+                        if (ptl is not null)
+                            properties = properties.Add("Ptl", ptl.Key.Display);
                         Report(DiagnosticIds.PteMapUnmapPairing, exitLocation,
                             new object[] { MappedName(state, h), Line(h.AcquiredAt), exitLine, by.Substring(MapPrefix.Length) },
-                            new[] { h.AcquiredAt },
-                            ImmutableDictionary<string, string?>.Empty.Add("Pte", MappedName(state, h)));
+                            new[] { h.AcquiredAt }, properties);
+                    }
                     continue;
                 }
                 if (h.FromContract)
