@@ -15,14 +15,15 @@ internal static class InProcessAnalysis
         .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
         .ToImmutableArray();
 
+    public static ImmutableArray<MetadataReference> References(bool withRuntime) =>
+        withRuntime ? s_frameworkReferences.Add(TestReferences.Contracts).Add(TestReferences.Runtime) : s_frameworkReferences.Add(TestReferences.Contracts);
+
     public static async Task<(ImmutableArray<Diagnostic> Analyzer, ImmutableArray<Diagnostic> Compiler)> RunAsync(
         IEnumerable<(string Path, string Text)> files, bool withRuntime, CSharpCompilationOptions? options = null)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Path)).ToList();
-        var references = s_frameworkReferences.Add(TestReferences.Contracts);
-        if (withRuntime)
-            references = references.Add(TestReferences.Runtime);
+        var references = References(withRuntime);
         var compilation = CSharpCompilation.Create("Analyzed", trees, references,
             options ?? new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         var withAnalyzers = compilation.WithAnalyzers(AllRulesVerifier.Analyzers,
