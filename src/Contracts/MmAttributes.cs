@@ -84,6 +84,17 @@ namespace PtLock.Contracts
     {
     }
 
+    /// <summary>
+    /// The result points into the same table as the named parameter (pte pointer arithmetic: <c>pte + 1</c>,
+    /// <c>pte++</c>): for the analysis it names the same table, with the same lock and the same mapping.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class SameTableAsAttribute : Attribute
+    {
+        public SameTableAsAttribute(string parameter) => Parameter = parameter;
+        public string Parameter { get; }
+    }
+
     /// <summary>Frees a page table at once: legal only for a table never published in a PMD.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class FreesTableNowAttribute : Attribute

@@ -12,6 +12,16 @@ namespace PtLock.Analyzers.Engine
     /// </summary>
     internal sealed class ContractModel
     {
+        /// <summary>Whether <paramref name="method"/> (an operator) returns a pointer into the same table as its operand.</summary>
+        public bool SameTable(IMethodSymbol? method)
+        {
+            if (method is null || !HasContracts)
+                return false;
+            return _sameTable.GetOrAdd(method, m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "SameTableAsAttribute"));
+        }
+
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _sameTable = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
         private const string Ns = "PtLock.Contracts.";
         private readonly ConcurrentDictionary<IMethodSymbol, MethodContract> _methods = new ConcurrentDictionary<IMethodSymbol, MethodContract>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ITypeSymbol, CapabilityInfo?> _capabilities = new ConcurrentDictionary<ITypeSymbol, CapabilityInfo?>(SymbolEqualityComparer.Default);

@@ -29,11 +29,12 @@ namespace PtLock.Analyzers.Engine
                 case ICompoundAssignmentOperation compound:
                     s = Transfer(compound.Value, s);
                     s = Access(compound.Target, s, write: true);
-                    return Assign(compound.Target, Fresh(compound), s);
+                    // pte += n stays in the same table: same lock, same mapping.
+                    return _model.SameTable(compound.OperatorMethod) ? s : Assign(compound.Target, Fresh(compound), s);
 
                 case IIncrementOrDecrementOperation increment:
                     s = Access(increment.Target, s, write: true);
-                    return Assign(increment.Target, Fresh(increment), s);
+                    return _model.SameTable(increment.OperatorMethod) ? s : Assign(increment.Target, Fresh(increment), s);
 
                 case IFlowCaptureOperation capture:
                     s = Transfer(capture.Value, s);
@@ -219,6 +220,8 @@ namespace PtLock.Analyzers.Engine
                     return s.Captures.TryGetValue(capture.Id, out var cv) ? cv : "c:" + capture.Id.GetHashCode();
                 case IInvocationOperation call:
                     return ResultId(call, s);
+                case IBinaryOperation binary when _model.SameTable(binary.OperatorMethod):
+                    return ValueOf(binary.LeftOperand, s);
                 case ILiteralOperation literal when literal.ConstantValue.HasValue:
                     return literal.ConstantValue.Value switch
                     {

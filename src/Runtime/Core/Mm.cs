@@ -17,6 +17,9 @@ public sealed class Mm
     private long _fileRss;
     private volatile bool _dead;
 
+    /// <summary>userfaultfd events delivered for this mm (the uffd context's queue).</summary>
+    internal readonly List<UffdEvent> UffdEvents = new();
+
     /// <summary>mm_alloc + pgd_alloc.</summary>
     public Mm(Machine machine)
     {

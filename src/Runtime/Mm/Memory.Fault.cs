@@ -24,8 +24,8 @@ public static partial class Memory
         bool write = (flags & FaultFlags.Write) != 0;
         if (write ? (vma.Flags & VmFlags.Write) == 0 : (vma.Flags & (VmFlags.Read | VmFlags.Write)) == 0)
             return VmFaultResult.Sigsegv;
-        if (!vma.IsAnonymous || vma.IsHugetlb)
-            throw new NotSupportedException($"handle_mm_fault: only anonymous VMAs fault in this release ({vma})");
+        if (vma.IsHugetlb)
+            throw new NotSupportedException($"handle_mm_fault: hugetlb faults (hugetlb_fault) are not modelled yet ({vma})");
         var vmf = new VmFault(vma, address, flags);
         var pmd = LinuxMm.PmdAllocWalk(mm, vmf.Address);
         if (pmd is null)
@@ -65,13 +65,29 @@ public static partial class Memory
         }
 
         if (vmf.Pte is null)
-            return DoAnonymousPage(vmf);
+            return DoPteMissing(vmf);
 
         if (!vmf.OrigPte.IsPresent)
         {
             PgtableGeneric.PteUnmap(vmf.Pte);
             vmf.Pte = null;
+            // handle_pte_marker: a uffd-wp marker faults like a missing entry, carrying the protection; a write
+            // to a protected address is delivered to userspace first.
+            if (vmf.OrigPte.IsUffdWpMarker)
+            {
+                if ((vmf.Flags & FaultFlags.Write) != 0 && vmf.Vma.UserfaultfdWp)
+                    return Userfaultfd.HandleUserfault(vmf, writeProtect: true);
+                return DoPteMissing(vmf);
+            }
             return VmFaultResult.Sigbus;
+        }
+
+        // A write to an entry write-protected by userfaultfd goes to userspace (do_wp_page's userfaultfd_pte_wp).
+        if ((vmf.Flags & FaultFlags.Write) != 0 && vmf.OrigPte.IsUffdWp && vmf.Vma.UserfaultfdWp)
+        {
+            PgtableGeneric.PteUnmap(vmf.Pte);
+            vmf.Pte = null;
+            return Userfaultfd.HandleUserfault(vmf, writeProtect: true);
         }
 
         Spinlock.SpinLock(vmf.Ptl!);
@@ -91,6 +107,79 @@ public static partial class Memory
         entry = Pgtable.PteMkyoung(entry);
         PtepSetAccessFlags(vmf.Vma, vmf.Address, vmf.Pte, entry);
         PgtableGeneric.PteUnmapUnlock(vmf.Pte, vmf.Ptl!);
+        return VmFaultResult.None;
+    }
+
+    /// <summary>do_pte_missing: an anonymous VMA allocates a page, a file VMA faults it in from the page cache.</summary>
+    [Kernel("do_pte_missing")]
+    [MaySleep]
+    public static VmFaultResult DoPteMissing(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        return vmf.Vma.IsAnonymous ? DoAnonymousPage(vmf) : DoFault(vmf);
+    }
+
+    /// <summary>
+    /// do_fault (do_read_fault / do_shared_fault): find or create the page-cache folio and map it with
+    /// finish_fault. Private write faults (do_cow_fault) are not modelled yet and say so.
+    /// </summary>
+    [Kernel("do_fault")]
+    [MaySleep]
+    public static VmFaultResult DoFault(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var vma = vmf.Vma;
+        if (vma.File is null)
+            throw new ArgumentException("do_fault on an anonymous VMA", nameof(vmf));
+        if ((vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared)
+            throw new NotSupportedException($"do_cow_fault (a write fault on a private file mapping) is not modelled yet ({vma})");
+        var folio = vma.File.GetOrCreateFolio(vmf.Pgoff);
+        if (folio is null)
+            return VmFaultResult.Oom;
+        folio.Get(); // the reference the mapping will hold
+        return FinishFault(vmf, folio);
+    }
+
+    /// <summary>
+    /// finish_fault: map and lock the PTE, <b>re-check under the ptl that it is still what the fault saw</b>
+    /// (thread 003), then install the folio (set_pte_range), carrying a uffd-wp marker's protection.
+    /// </summary>
+    [Kernel("finish_fault")]
+    [MaySleep]
+    public static VmFaultResult FinishFault(VmFault vmf, Folio folio)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        ArgumentNullException.ThrowIfNull(folio);
+        var vma = vmf.Vma;
+        var mm = vma.Mm;
+        if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
+        {
+            folio.Put();
+            return VmFaultResult.Oom;
+        }
+        var pte = PgtableGeneric.PteOffsetMapLock(mm, vmf.Pmd!, vmf.Address, out var ptl);
+        if (pte is null)
+        {
+            folio.Put();
+            return VmFaultResult.None;
+        }
+        vmf.Pte = pte;
+        vmf.Ptl = ptl;
+        if (VmfPteChanged(vmf))
+        {
+            PgtableGeneric.PteUnmapUnlock(pte, ptl);
+            folio.Put();
+            return VmFaultResult.NoPage;
+        }
+        var entry = Pgtable.PteMkyoung(PteVal.FromPfn(folio.Pfn, vma.PageProt));
+        if ((vmf.Flags & FaultFlags.Write) != 0)
+            entry = Pgtable.PteMkdirty(entry);
+        if ((vmf.Flags & FaultFlags.OrigPteValid) != 0 && vmf.OrigPte.IsUffdWpMarker)
+            entry = Pgtable.PteMkuffdWp(entry);
+        Rmap.FolioAddFileRmapPte(folio, vma);
+        mm.AddRss(anon: false, 1);
+        Pgtable.SetPteAt(mm, vmf.Address, pte, entry);
+        PgtableGeneric.PteUnmapUnlock(pte, ptl);
         return VmFaultResult.None;
     }
 

@@ -172,6 +172,7 @@ public sealed class Pte : EntryPointer
             : SlotOf(frame, generation, index, static (f, g, i) => new Pte(f, g, i));
     internal override string KindName => "pte";
 
+    [PtLock.Contracts.SameTableAs("pte")]
     public static Pte operator +(Pte pte, int n)
     {
         ArgumentNullException.ThrowIfNull(pte);
@@ -181,7 +182,10 @@ public sealed class Pte : EntryPointer
         return At(pte.Frame, pte.Generation, index);
     }
 
+    [PtLock.Contracts.SameTableAs("pte")]
     public static Pte operator -(Pte pte, int n) => pte + -n;
+
+    [PtLock.Contracts.SameTableAs("pte")]
     public static Pte operator ++(Pte pte) => pte + 1;
     public static int operator -(Pte a, Pte b)
     {

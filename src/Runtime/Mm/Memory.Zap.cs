@@ -1,0 +1,112 @@
+using PtLock.Contracts;
+
+namespace PtLock;
+
+/// <summary>ZAP_FLAG_* (include/linux/mm.h).</summary>
+[Flags]
+public enum ZapFlags
+{
+    None = 0,
+    /// <summary>ZAP_FLAG_DROP_MARKER: the whole mapping goes away (munmap, exit): markers are dropped too.</summary>
+    DropMarker = 1 << 0,
+}
+
+/// <summary>struct zap_details.</summary>
+[Kernel("struct zap_details")]
+public sealed record ZapDetails(ZapFlags Flags = ZapFlags.None);
+
+/// <summary>mm/memory.c: zapping user page tables.</summary>
+public static partial class Memory
+{
+    /// <summary>zap_drop_markers.</summary>
+    [Kernel("zap_drop_markers")]
+    public static bool ZapDropMarkers(ZapDetails? details) => details is not null && (details.Flags & ZapFlags.DropMarker) != 0;
+
+    /// <summary>
+    /// zap_install_uffd_wp_if_needed: after clearing a file-backed entry, keep its uffd-wp protection as a marker
+    /// unless the zap drops markers (thread 002).
+    /// </summary>
+    [Kernel("zap_install_uffd_wp_if_needed")]
+    [Requires("PtepLockptr(vma.Mm, pte)")]
+    public static bool ZapInstallUffdWpIfNeeded(Vma vma, ulong addr, Pte pte, ZapDetails? details, PteVal pteval)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        if (vma.IsAnonymous || ZapDropMarkers(details))
+            return false;
+        return Userfaultfd.PteInstallUffdWpIfNeeded(vma, addr, pte, pteval);
+    }
+
+    /// <summary>
+    /// zap_pte_range: under the ptl, clear every entry of [addr, end) in one PTE table, dropping the pages'
+    /// mappings into the mmu_gather; file-backed uffd-wp entries leave a marker. Returns the address it reached
+    /// (end, or addr when the table vanished and the caller should retry).
+    /// </summary>
+    [Kernel("zap_pte_range")]
+    public static ulong ZapPteRange(MmuGather tlb, Vma vma, Pmd pmd, ulong addr, ulong end, ZapDetails? details)
+    {
+        ArgumentNullException.ThrowIfNull(tlb);
+        ArgumentNullException.ThrowIfNull(vma);
+        var mm = vma.Mm;
+        var startPte = PgtableGeneric.PteOffsetMapLock(mm, pmd, addr, out var ptl);
+        if (startPte is null)
+            return addr;
+        var pte = startPte;
+        for (; addr != end; pte++, addr += Geometry.PageSize)
+        {
+            var ptent = Pgtable.PtepGet(pte);
+            if (ptent.IsNone)
+                continue;
+            if (ptent.IsPresent)
+            {
+                ptent = Pgtable.PtepGetAndClear(mm, addr, pte);
+                if (ptent.Pfn != ZeroPfn && mm.Machine.Memory.TryFrameOf(ptent.Pfn, out var frame) && frame.Folio is { } folio)
+                {
+                    mm.AddRss(folio.IsAnon, -1);
+                    Rmap.FolioRemoveRmapPte(folio, vma);
+                    MmuGather.TlbRemoveFolio(tlb, folio);
+                }
+                ZapInstallUffdWpIfNeeded(vma, addr, pte, details, ptent);
+                continue;
+            }
+            // Non-present: markers survive unless the whole mapping goes; other swap-form entries are dropped.
+            if (ptent.IsMarker && !ZapDropMarkers(details))
+                continue;
+            Pgtable.PteClear(mm, addr, pte);
+            ZapInstallUffdWpIfNeeded(vma, addr, pte, details, ptent);
+        }
+        PgtableGeneric.PteUnmapUnlock(startPte, ptl);
+        return addr;
+    }
+
+    /// <summary>
+    /// zap_page_range_single (MADV_DONTNEED): zap [address, address+size) of one VMA, PMD range by PMD range,
+    /// then free each PTE table that became empty (PT reclaim, thread 004). The caller holds the mmap lock.
+    /// </summary>
+    [Kernel("zap_page_range_single")]
+    [RequiresShared("vma.Mm.MmapLock")]
+    [MaySleep]
+    public static int ZapPageRangeSingle(Vma vma, ulong address, ulong size, ZapDetails? details, bool reclaimEmptyTables = true)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        ulong end = address + size;
+        if (!Geometry.IsPageAligned(address) || !Geometry.IsPageAligned(size) || size == 0 || address < vma.Start || end > vma.End)
+            throw new ArgumentOutOfRangeException(nameof(address), $"[{address:x}, {end:x}) is not a page-aligned range inside {vma}");
+        var mm = vma.Mm;
+        var tlb = MmuGather.TlbGatherMmu(mm);
+        int reclaimed = 0;
+        for (ulong addr = address; addr < end;)
+        {
+            ulong next = Geometry.PmdAddrEnd(addr, end);
+            var pmd = Rmap.MmFindPmd(mm, addr);
+            if (pmd is not null && Pgtable.PmdpGetLockless(pmd).IsTable)
+            {
+                ZapPteRange(tlb, vma, pmd, addr, next, details);
+                if (reclaimEmptyTables && PtReclaim.TryToFreePte(mm, pmd, addr, tlb))
+                    reclaimed++;
+            }
+            addr = next;
+        }
+        MmuGather.TlbFinishMmu(tlb);
+        return reclaimed;
+    }
+}
