@@ -66,6 +66,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Error,
             "pte_unmap ends the RCU read section that kept the table alive; from then on the table can be detached and freed, and its lock with it (thread 000).");
 
+        public static readonly DiagnosticDescriptor UffdWpMarkerOnZap = MmRule(DiagnosticIds.UffdWpMarkerOnZap,
+            "Zapping a file-backed PTE installs the uffd-wp marker",
+            "'{0}' clears an entry in the zap path '{1}', which never calls ZapInstallUffdWpIfNeeded/PteInstallUffdWpIfNeeded: a uffd-wp protected file page loses its protection",
+            DiagnosticSeverity.Warning,
+            "A file-backed pte carrying uffd-wp (present or swap form) that is zapped must be replaced by a uffd-wp pte marker under the ptl, unless the whole mapping is going away (ZAP_FLAG_DROP_MARKER), or the next write succeeds without userspace being told (thread 002).");
+
         public static readonly DiagnosticDescriptor NestedPtlWithoutGuard = MmRule(DiagnosticIds.NestedPtlWithoutGuard,
             "Taking a PTE lock under the PMD lock needs the ptl != pml guard and a nested acquisition",
             "Taking '{0}' while holding '{1}': {2}",

@@ -95,6 +95,24 @@ namespace PtLock.Contracts
         public string Parameter { get; }
     }
 
+    /// <summary>A zap path (zap_pte_range and its kin): entries it clears in file-backed VMAs keep their uffd-wp as a marker.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class ZapPathAttribute : Attribute
+    {
+    }
+
+    /// <summary>Clears a page-table entry (ptep_get_and_clear, pte_clear): in a zap path the old value may carry uffd-wp.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class ClearsEntryAttribute : Attribute
+    {
+    }
+
+    /// <summary>Re-installs uffd-wp as a marker for a cleared entry when needed (pte_install_uffd_wp_if_needed).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class KeepsUffdWpAttribute : Attribute
+    {
+    }
+
     /// <summary>Frees a page table at once: legal only for a table never published in a PMD.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class FreesTableNowAttribute : Attribute

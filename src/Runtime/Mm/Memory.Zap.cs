@@ -27,6 +27,7 @@ public static partial class Memory
     /// unless the zap drops markers (thread 002).
     /// </summary>
     [Kernel("zap_install_uffd_wp_if_needed")]
+    [KeepsUffdWp]
     [Requires("PtepLockptr(vma.Mm, pte)")]
     public static bool ZapInstallUffdWpIfNeeded(Vma vma, ulong addr, Pte pte, ZapDetails? details, PteVal pteval)
     {
@@ -42,6 +43,7 @@ public static partial class Memory
     /// (end, or addr when the table vanished and the caller should retry).
     /// </summary>
     [Kernel("zap_pte_range")]
+    [ZapPath]
     public static ulong ZapPteRange(MmuGather tlb, Vma vma, Pmd pmd, ulong addr, ulong end, ZapDetails? details)
     {
         ArgumentNullException.ThrowIfNull(tlb);

@@ -317,6 +317,7 @@ public static class Pgtable
 
     /// <summary>ptep_get_and_clear. Needs the table's ptl.</summary>
     [Kernel("ptep_get_and_clear")]
+    [ClearsEntry]
     [Requires("PtepLockptr(mm, pte)")]
     public static PteVal PtepGetAndClear(Mm mm, ulong addr, Pte pte)
     {
@@ -329,6 +330,7 @@ public static class Pgtable
 
     /// <summary>pte_clear. Needs the table's ptl.</summary>
     [Kernel("pte_clear")]
+    [ClearsEntry]
     [Requires("PtepLockptr(mm, pte)")]
     public static void PteClear(Mm mm, ulong addr, Pte pte) => PtepGetAndClear(mm, addr, pte);
 

@@ -89,6 +89,7 @@ public static class Userfaultfd
     /// none when called.
     /// </summary>
     [Kernel("pte_install_uffd_wp_if_needed")]
+    [KeepsUffdWp]
     [Requires("PtepLockptr(vma.Mm, pte)")]
     public static bool PteInstallUffdWpIfNeeded(Vma vma, ulong addr, Pte pte, PteVal pteval)
     {
