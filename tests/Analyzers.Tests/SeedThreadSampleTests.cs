@@ -21,6 +21,8 @@ public class SeedThreadSampleTests
     {
         { "Thread000_004_RetractPageTables.PreFix.cs", new[] { "PTL0001", "PTL0002" } },
         { "Thread000_004_RetractPageTables.PostFix.cs", Array.Empty<string>() },
+        { "Thread002_ZapPteRange.PreFix.cs", new[] { "PTL0009" } },
+        { "Thread002_ZapPteRange.PostFix.cs", Array.Empty<string>() },
         { "Thread003_FinishFault.PreFix.cs", new[] { "PTL0003" } },
         { "Thread003_FinishFault.PostFix.cs", Array.Empty<string>() },
     };

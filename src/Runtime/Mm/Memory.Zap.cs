@@ -18,6 +18,16 @@ public sealed record ZapDetails(ZapFlags Flags = ZapFlags.None);
 /// <summary>mm/memory.c: zapping user page tables.</summary>
 public static partial class Memory
 {
+    /// <summary>vm_normal_folio: the folio a present entry maps, or null for the zero page and special entries.</summary>
+    [Kernel("vm_normal_folio")]
+    public static Folio? VmNormalFolio(Vma vma, ulong addr, PteVal pte)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        if (!pte.IsPresent || pte.IsSpecial || pte.Pfn == ZeroPfn)
+            return null;
+        return vma.Mm.Machine.Memory.TryFrameOf(pte.Pfn, out var frame) && frame.Kind == FrameKind.Data ? frame.Folio : null;
+    }
+
     /// <summary>zap_drop_markers.</summary>
     [Kernel("zap_drop_markers")]
     public static bool ZapDropMarkers(ZapDetails? details) => details is not null && (details.Flags & ZapFlags.DropMarker) != 0;
@@ -61,7 +71,7 @@ public static partial class Memory
             if (ptent.IsPresent)
             {
                 ptent = Pgtable.PtepGetAndClear(mm, addr, pte);
-                if (ptent.Pfn != ZeroPfn && mm.Machine.Memory.TryFrameOf(ptent.Pfn, out var frame) && frame.Folio is { } folio)
+                if (VmNormalFolio(vma, addr, ptent) is { } folio)
                 {
                     mm.AddRss(folio.IsAnon, -1);
                     Rmap.FolioRemoveRmapPte(folio, vma);
