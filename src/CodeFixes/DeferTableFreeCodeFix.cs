@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -13,36 +14,25 @@ namespace PtLock.CodeFixes
 {
     /// <summary>PTL0007: free a published table through RCU: the API's [FreesTableDeferred] twin of the call (pte_free → pte_free_defer).</summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(DeferTableFreeCodeFix)), Shared]
-    public sealed class DeferTableFreeCodeFix : CodeFixProvider
+    public sealed class DeferTableFreeCodeFix : PtLockCodeFix
     {
+        public DeferTableFreeCodeFix() : base(DiagnosticIds.PublishedTableFreedNow) { }
+
         public const string EquivalenceKey = "PTL0007.DeferTableFree";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PublishedTableFreedNow);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                        .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } call
-                    || model.GetSymbolInfo(call, context.CancellationToken).Symbol is not IMethodSymbol freeNow)
-                    continue;
-                var deferred = Twin(model, freeNow, call.SpanStart);
-                if (deferred is null)
-                    continue;
-                var callee = LockOperations.Qualified(model, call.SpanStart, deferred).WithTriviaFrom(call.Expression);
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Free through RCU with {deferred.Name}",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(call, call.WithExpression(callee)))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
+                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } call
+                || model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol freeNow)
+                return null;
+            var deferred = Twin(model, freeNow, call.SpanStart);
+            if (deferred is null)
+                return null;
+            var callee = LockOperations.Qualified(model, call.SpanStart, deferred).WithTriviaFrom(call.Expression);
+            return CodeAction.Create($"Free through RCU with {deferred.Name}",
+                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(call, call.WithExpression(callee)))),
+                EquivalenceKey);
         }
 
         /// <summary>A static method of the same namespace, same parameter types, declared to free the table deferred.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -19,42 +20,31 @@ namespace PtLock.CodeFixes
     /// with the nested acquisition, and release it under the same comparison.
     /// </summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(GuardNestedTableLockCodeFix)), Shared]
-    public sealed class GuardNestedTableLockCodeFix : CodeFixProvider
+    public sealed class GuardNestedTableLockCodeFix : PtLockCodeFix
     {
+        public GuardNestedTableLockCodeFix() : base(DiagnosticIds.NestedPtlWithoutGuard) { }
+
         public const string EquivalenceKey = "PTL0011.GuardNestedTableLock";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.NestedPtlWithoutGuard);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null
-                    || !diagnostic.Properties.TryGetValue("Held", out var heldText) || heldText is null
-                    || !SyntaxFacts.IsValidIdentifier(lockText) || !SyntaxFacts.IsValidIdentifier(heldText))
-                    continue;
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                        .AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault() is not { Expression: InvocationExpressionSyntax acquire } statement)
-                    continue;
-                var nested = NestedAcquire(model, statement.SpanStart, acquire, lockText);
-                if (nested is null)
-                    continue;
-                bool guarded = diagnostic.Properties.TryGetValue("Kind", out var kind) && kind == "nested";
-                var body = statement.Ancestors().OfType<BlockSyntax>().LastOrDefault();
-                if (body is null)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create(guarded ? $"Take '{lockText}' with the nested acquisition" : $"Take '{lockText}' only when it is not '{heldText}', nested",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(Rewrite(model, root, body, statement, nested, lockText, heldText, guarded))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null
+                || !diagnostic.Properties.TryGetValue("Held", out var heldText) || heldText is null
+                || !SyntaxFacts.IsValidIdentifier(lockText) || !SyntaxFacts.IsValidIdentifier(heldText))
+                return null;
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
+                    .AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault() is not { Expression: InvocationExpressionSyntax acquire } statement)
+                return null;
+            var nested = NestedAcquire(model, statement.SpanStart, acquire, lockText);
+            if (nested is null)
+                return null;
+            bool guarded = diagnostic.Properties.TryGetValue("Kind", out var kind) && kind == "nested";
+            var body = statement.Ancestors().OfType<BlockSyntax>().LastOrDefault();
+            if (body is null)
+                return null;
+            return CodeAction.Create(guarded ? $"Take '{lockText}' with the nested acquisition" : $"Take '{lockText}' only when it is not '{heldText}', nested",
+                ct => Task.FromResult(document.WithSyntaxRoot(Rewrite(model, root, body, statement, nested, lockText, heldText, guarded))),
+                EquivalenceKey);
         }
 
         /// <summary>SpinLockNested(ptl, SingleDepthNesting): a method of the lock API declared [Acquires(…, Nested = true)].</summary>

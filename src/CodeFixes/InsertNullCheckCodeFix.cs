@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -17,38 +18,27 @@ namespace PtLock.CodeFixes
     /// held then, so a plain return is the kernel's "retry the fault" (return 0) or "not found".
     /// </summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InsertNullCheckCodeFix)), Shared]
-    public sealed class InsertNullCheckCodeFix : CodeFixProvider
+    public sealed class InsertNullCheckCodeFix : PtLockCodeFix
     {
+        public InsertNullCheckCodeFix() : base(DiagnosticIds.PteMapMayFail) { }
+
         public const string EquivalenceKey = "PTL0004.InsertNullCheck";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PteMapMayFail);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not IdentifierNameSyntax use)
-                    continue;
-                if (model.GetSymbolInfo(use, context.CancellationToken).Symbol is not ILocalSymbol local)
-                    continue;
-                var declarator = local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as VariableDeclaratorSyntax;
-                if (declarator?.Parent?.Parent is not LocalDeclarationStatementSyntax declaration || declaration.Parent is not BlockSyntax)
-                    continue;
-                var leave = ReturnFor(model, declaration);
-                if (leave is null)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Return when '{local.Name}' is null",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(Insert(root, declaration, local.Name, leave))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not IdentifierNameSyntax use)
+                return null;
+            if (model.GetSymbolInfo(use, cancellationToken).Symbol is not ILocalSymbol local)
+                return null;
+            var declarator = local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as VariableDeclaratorSyntax;
+            if (declarator?.Parent?.Parent is not LocalDeclarationStatementSyntax declaration || declaration.Parent is not BlockSyntax)
+                return null;
+            var leave = ReturnFor(model, declaration);
+            if (leave is null)
+                return null;
+            return CodeAction.Create($"Return when '{local.Name}' is null",
+                ct => Task.FromResult(document.WithSyntaxRoot(Insert(root, declaration, local.Name, leave))),
+                EquivalenceKey);
         }
 
         /// <summary>The return that fits the enclosing function, or null when leaving would need a made-up value.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -18,48 +19,37 @@ namespace PtLock.CodeFixes
     /// (<c>if (PteNone(PtepGet(pte))) SetPteAt(…);</c>), which is thread 003's recheck.
     /// </summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InsertRecheckCodeFix)), Shared]
-    public sealed class InsertRecheckCodeFix : CodeFixProvider
+    public sealed class InsertRecheckCodeFix : PtLockCodeFix
     {
+        public InsertRecheckCodeFix() : base(DiagnosticIds.PteRecheckUnderPtl) { }
+
         public const string EquivalenceKey = "PTL0003.InsertRecheck";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PteRecheckUnderPtl);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                        .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                    || write.Parent is not ExpressionStatementSyntax statement
-                    || statement.Parent is not (BlockSyntax or SwitchSectionSyntax))
-                    continue;
-                if (model.GetOperation(write, context.CancellationToken) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation call)
-                    continue;
-                string? target = LockEngine.For(model.Compilation).Model.GetContract(call.TargetMethod).EntryWrite;
-                var entry = call.Arguments.FirstOrDefault(a => a.Parameter?.Name == target)?.Value.Syntax as ExpressionSyntax;
-                if (entry is null)
-                    continue;
-                var pteNone = Kernel(model, statement.SpanStart, call.TargetMethod, "pte_none");
-                var ptepGet = Kernel(model, statement.SpanStart, call.TargetMethod, "ptep_get");
-                if (pteNone is null || ptepGet is null)
-                    continue;
-                var read = SyntaxFactory.InvocationExpression(ptepGet,
-                    SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(entry.WithoutTrivia()))));
-                var condition = SyntaxFactory.InvocationExpression(pteNone,
-                    SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(read))));
-                var guarded = SyntaxFactory.IfStatement(condition, statement.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
-                context.RegisterCodeFix(
-                    CodeAction.Create("Install only if the entry is still none under the lock",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(statement, guarded))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
+                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
+                || write.Parent is not ExpressionStatementSyntax statement
+                || statement.Parent is not (BlockSyntax or SwitchSectionSyntax))
+                return null;
+            if (model.GetOperation(write, cancellationToken) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation call)
+                return null;
+            string? target = LockEngine.For(model.Compilation).Model.GetContract(call.TargetMethod).EntryWrite;
+            var entry = call.Arguments.FirstOrDefault(a => a.Parameter?.Name == target)?.Value.Syntax as ExpressionSyntax;
+            if (entry is null)
+                return null;
+            var pteNone = Kernel(model, statement.SpanStart, call.TargetMethod, "pte_none");
+            var ptepGet = Kernel(model, statement.SpanStart, call.TargetMethod, "ptep_get");
+            if (pteNone is null || ptepGet is null)
+                return null;
+            var read = SyntaxFactory.InvocationExpression(ptepGet,
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(entry.WithoutTrivia()))));
+            var condition = SyntaxFactory.InvocationExpression(pteNone,
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(read))));
+            var guarded = SyntaxFactory.IfStatement(condition, statement.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
+            return CodeAction.Create("Install only if the entry is still none under the lock",
+                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(statement, guarded))),
+                EquivalenceKey);
         }
 
         /// <summary>The method modelling a kernel function ([Kernel("…")]) next to the writer, named as it binds here.</summary>

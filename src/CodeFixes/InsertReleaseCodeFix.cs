@@ -15,35 +15,24 @@ namespace PtLock.CodeFixes
 {
     /// <summary>PTL1005: release the leaked lock before the return that leaks it.</summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InsertReleaseCodeFix)), Shared]
-    public sealed class InsertReleaseCodeFix : CodeFixProvider
+    public sealed class InsertReleaseCodeFix : PtLockCodeFix
     {
+        public InsertReleaseCodeFix() : base(DiagnosticIds.HeldAtExit) { }
+
         public const string EquivalenceKey = "PTL1005.InsertRelease";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.HeldAtExit);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null)
-                    continue;
-                if (ExitInsertion.Find(root, diagnostic.Location) is not { } exit)
-                    continue;
-                var release = LockOperations.Statement(model, exit.Position, lockText, release: true, shared: false);
-                if (release is null)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Release '{lockText}' before returning",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(exit.Insert(root, release))),
-                        EquivalenceKey + ":" + lockText),
-                    diagnostic);
-            }
+            if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null)
+                return null;
+            if (ExitInsertion.Find(root, diagnostic.Location) is not { } exit)
+                return null;
+            var release = LockOperations.Statement(model, exit.Position, lockText, release: true, shared: false);
+            if (release is null)
+                return null;
+            return CodeAction.Create($"Release '{lockText}' before returning",
+                ct => Task.FromResult(document.WithSyntaxRoot(exit.Insert(root, release))),
+                EquivalenceKey + ":" + lockText);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -14,38 +15,27 @@ namespace PtLock.CodeFixes
 {
     /// <summary>PTL0005: unmap (and unlock, for the locking walker) before the return that leaks the mapping.</summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InsertUnmapCodeFix)), Shared]
-    public sealed class InsertUnmapCodeFix : CodeFixProvider
+    public sealed class InsertUnmapCodeFix : PtLockCodeFix
     {
+        public InsertUnmapCodeFix() : base(DiagnosticIds.PteMapUnmapPairing) { }
+
         public const string EquivalenceKey = "PTL0005.InsertUnmap";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PteMapUnmapPairing);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!diagnostic.Properties.TryGetValue("Pte", out var pte) || pte is null || !SyntaxFacts.IsValidIdentifier(pte))
-                    continue;
-                diagnostic.Properties.TryGetValue("Ptl", out var ptl);
-                if (ptl is not null && !SyntaxFacts.IsValidIdentifier(ptl))
-                    continue;
-                if (ExitInsertion.Find(root, diagnostic.Location) is not { } exit)
-                    continue;
-                var unmap = Unmap(model, exit.Position, pte, ptl);
-                if (unmap is null)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create(ptl is null ? $"Unmap '{pte}' before returning" : $"Unmap '{pte}' and unlock '{ptl}' before returning",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(exit.Insert(root, unmap))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            if (!diagnostic.Properties.TryGetValue("Pte", out var pte) || pte is null || !SyntaxFacts.IsValidIdentifier(pte))
+                return null;
+            diagnostic.Properties.TryGetValue("Ptl", out var ptl);
+            if (ptl is not null && !SyntaxFacts.IsValidIdentifier(ptl))
+                return null;
+            if (ExitInsertion.Find(root, diagnostic.Location) is not { } exit)
+                return null;
+            var unmap = Unmap(model, exit.Position, pte, ptl);
+            if (unmap is null)
+                return null;
+            return CodeAction.Create(ptl is null ? $"Unmap '{pte}' before returning" : $"Unmap '{pte}' and unlock '{ptl}' before returning",
+                ct => Task.FromResult(document.WithSyntaxRoot(exit.Insert(root, unmap))),
+                EquivalenceKey);
         }
 
         /// <summary>PteUnmap(pte) or PteUnmapUnlock(pte, ptl): the API's [UnmapsPte] methods, chosen by arity.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -12,36 +13,26 @@ namespace PtLock.CodeFixes
 {
     /// <summary>PTL1004: remove a release of a lock that is not held.</summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(RemoveStrayReleaseCodeFix)), Shared]
-    public sealed class RemoveStrayReleaseCodeFix : CodeFixProvider
+    public sealed class RemoveStrayReleaseCodeFix : PtLockCodeFix
     {
+        public RemoveStrayReleaseCodeFix() : base(DiagnosticIds.ReleasedNotHeld) { }
+
         public const string EquivalenceKey = "PTL1004.RemoveStrayRelease";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.ReleasedNotHeld);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                // Only the "not held" form: a release in the wrong mode needs a different release, not none.
-                if (!diagnostic.Properties.ContainsKey("Lock"))
-                    continue;
-                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var statement = node.AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault();
-                if (statement is null || statement.Expression.Span != diagnostic.Location.SourceSpan && !statement.Expression.Span.Contains(diagnostic.Location.SourceSpan))
-                    continue;
-                if (statement.Expression is not InvocationExpressionSyntax)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create("Remove the release of a lock that is not held",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(Remove(root, statement))),
-                        EquivalenceKey),
-                    diagnostic);
-            }
+            // Only the "not held" form: a release in the wrong mode needs a different release, not none.
+            if (!diagnostic.Properties.ContainsKey("Lock"))
+                return null;
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var statement = node.AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault();
+            if (statement is null || statement.Expression.Span != diagnostic.Location.SourceSpan && !statement.Expression.Span.Contains(diagnostic.Location.SourceSpan))
+                return null;
+            if (statement.Expression is not InvocationExpressionSyntax)
+                return null;
+            return CodeAction.Create("Remove the release of a lock that is not held",
+                ct => Task.FromResult(document.WithSyntaxRoot(Remove(root, statement))),
+                EquivalenceKey);
         }
 
         private static SyntaxNode Remove(SyntaxNode root, ExpressionStatementSyntax statement)

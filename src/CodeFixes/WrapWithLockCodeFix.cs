@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -14,41 +15,30 @@ namespace PtLock.CodeFixes
 {
     /// <summary>PTL1001: acquire the required lock just before the statement with the call, release it just after.</summary>
     [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(WrapWithLockCodeFix)), Shared]
-    public sealed class WrapWithLockCodeFix : CodeFixProvider
+    public sealed class WrapWithLockCodeFix : PtLockCodeFix
     {
+        public WrapWithLockCodeFix() : base(DiagnosticIds.RequiresLockNotHeld) { }
+
         public const string EquivalenceKey = "PTL1001.WrapWithLock";
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.RequiresLockNotHeld);
-
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-                return;
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null)
-                    continue;
-                bool shared = diagnostic.Properties.TryGetValue("Shared", out var s) && s == "true";
-                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var statement = node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault();
-                // A return or a jump cannot be followed by the release; leave those to the author.
-                if (statement is null or ReturnStatementSyntax or ThrowStatementSyntax or YieldStatementSyntax or BlockSyntax
-                    || statement.Parent is not (BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax or WhileStatementSyntax or ForStatementSyntax or ForEachStatementSyntax))
-                    continue;
-                var acquire = LockOperations.Statement(model, statement.SpanStart, lockText, release: false, shared);
-                var release = LockOperations.Statement(model, statement.SpanStart, lockText, release: true, shared);
-                if (acquire is null || release is null)
-                    continue;
-                context.RegisterCodeFix(
-                    CodeAction.Create($"Hold '{lockText}' around the call",
-                        ct => Task.FromResult(context.Document.WithSyntaxRoot(Wrap(root, statement, acquire, release))),
-                        EquivalenceKey + ":" + lockText),
-                    diagnostic);
-            }
+            if (!diagnostic.Properties.TryGetValue("Lock", out var lockText) || lockText is null)
+                return null;
+            bool shared = diagnostic.Properties.TryGetValue("Shared", out var s) && s == "true";
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var statement = node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault();
+            // A return or a jump cannot be followed by the release; leave those to the author.
+            if (statement is null or ReturnStatementSyntax or ThrowStatementSyntax or YieldStatementSyntax or BlockSyntax
+                || statement.Parent is not (BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax or WhileStatementSyntax or ForStatementSyntax or ForEachStatementSyntax))
+                return null;
+            var acquire = LockOperations.Statement(model, statement.SpanStart, lockText, release: false, shared);
+            var release = LockOperations.Statement(model, statement.SpanStart, lockText, release: true, shared);
+            if (acquire is null || release is null)
+                return null;
+            return CodeAction.Create($"Hold '{lockText}' around the call",
+                ct => Task.FromResult(document.WithSyntaxRoot(Wrap(root, statement, acquire, release))),
+                EquivalenceKey + ":" + lockText);
         }
 
         private static SyntaxNode Wrap(SyntaxNode root, StatementSyntax statement, StatementSyntax acquire, StatementSyntax release)
