@@ -41,6 +41,7 @@ public sealed class Rcu
     private static readonly List<Callback> s_callbacks = new();
     private static readonly object s_callbackGate = new();
     private static int s_pendingCallbacks;
+    private static int s_runningCallbacks;
 
     /// <summary>How long a grace period may wait for a reader before it is reported as an RCU stall.</summary>
     public static TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(20);
@@ -126,6 +127,16 @@ public sealed class Rcu
         long queuedBefore = Volatile.Read(ref s_gpSeq);
         Synchronize();
         RunCallbacks(queuedBefore);
+        // Another thread may have taken some of those callbacks and still be running them.
+        var spin = new SpinWait();
+        long start = Stopwatch.GetTimestamp();
+        long stallTicks = (long)(StallTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Volatile.Read(ref s_runningCallbacks) > 0)
+        {
+            if (Stopwatch.GetTimestamp() - start > stallTicks)
+                throw new PtLockViolationException(RuleIds.Lockup, $"rcu_barrier: callbacks still running after {StallTimeout.TotalSeconds:0} s");
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     /// <summary>Callbacks queued and not yet run.</summary>
@@ -151,6 +162,7 @@ public sealed class Rcu
                 (ready ??= new()).Add(s_callbacks[i]);
                 s_callbacks.RemoveAt(i--);
                 s_pendingCallbacks--;
+                Interlocked.Increment(ref s_runningCallbacks);
             }
         }
         if (ready is null)
@@ -160,6 +172,7 @@ public sealed class Rcu
         {
             try { cb.Invoke(); }
             catch (Exception e) { (failures ??= new()).Add(e); }
+            finally { Interlocked.Decrement(ref s_runningCallbacks); }
         }
         if (failures is { Count: 1 })
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failures[0]).Throw();
