@@ -51,27 +51,5 @@ namespace PtLock.CodeFixes
                 ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(statement, guarded))),
                 EquivalenceKey);
         }
-
-        /// <summary>The method modelling a kernel function ([Kernel("…")]) next to the writer, named as it binds here.</summary>
-        private static ExpressionSyntax? Kernel(SemanticModel model, int position, IMethodSymbol writer, string kernelName)
-        {
-            var ns = writer.ContainingType?.ContainingNamespace;
-            if (ns is null)
-                return null;
-            foreach (var type in ns.GetTypeMembers())
-            {
-                foreach (var m in type.GetMembers().OfType<IMethodSymbol>())
-                {
-                    if (!m.IsStatic || !m.GetAttributes().Any(a => a.AttributeClass?.Name == "KernelAttribute" && a.ConstructorArguments.FirstOrDefault().Value as string == kernelName))
-                        continue;
-                    bool bare = model.LookupSymbols(position, name: m.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, m));
-                    return bare
-                        ? SyntaxFactory.IdentifierName(m.Name)
-                        : SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression,
-                            SyntaxFactory.ParseTypeName(type.ToMinimalDisplayString(model, position)), SyntaxFactory.IdentifierName(m.Name));
-                }
-            }
-            return null;
-        }
     }
 }
