@@ -47,6 +47,13 @@ namespace PtLock.Contracts
         /// </summary>
         public RecheckAttribute(string level) => Level = level;
         public string Level { get; }
+
+        /// <summary>
+        /// The result that means "unchanged" (true for pte_same/pmd_same, false for vmf_pte_changed). When set,
+        /// the recheck covers only the branch where it passed; unset, it covers the code after the call whatever
+        /// the result (pte_none: either answer is a fresh reading under the lock).
+        /// </summary>
+        public bool UnchangedWhen { get; set; }
     }
 
     /// <summary>Writes a page-table entry through the named pointer: needs a recheck since its lock was taken.</summary>

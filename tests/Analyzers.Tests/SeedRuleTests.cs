@@ -265,6 +265,56 @@ public class SeedRuleTests
         }
         """);
 
+    [Fact] // the recheck counts only where it passed: writing on the branch where pmd_same failed is the bug
+    public Task RwNolockWriteWherePmdSameFailed() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+            if (pte == null)
+                return;
+            SpinLock(ptl);
+            if (!PmdSame(pmdval, PmdpGetLockless(pmd)))
+                {|PTL0006:SetPteAt(mm, addr, pte, entry)|};
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // bail out where it failed, write after: the kernel's "goto out" shape; a stored result works too
+    public Task RwNolockBailsOutWherePmdSameFailed() => Verify("""
+        static void Install(Mm mm, Pmd pmd, ulong addr, PteVal entry)
+        {
+            var pte = PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+            if (pte == null)
+                return;
+            SpinLock(ptl);
+            bool same = PmdSame(pmdval, PmdpGetLockless(pmd));
+            if (!same)
+            {
+                PteUnmapUnlock(pte, ptl);
+                return;
+            }
+            SetPteAt(mm, addr, pte, entry);
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
+    [Fact] // pte_same failing means the entry changed: the write there is not rechecked (PTL0003)
+    public Task PteSameFailedIsNoRecheck() => Verify("""
+        static void Upgrade(Mm mm, Pmd pmd, ulong addr, PteVal orig, PteVal entry)
+        {
+            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
+            if (pte == null)
+                return;
+            if (PteSame(PtepGet(pte), orig))
+            {
+                PteUnmapUnlock(pte, ptl);
+                return;
+            }
+            {|PTL0003:SetPteAt(mm, addr, pte, entry)|};
+            PteUnmapUnlock(pte, ptl);
+        }
+        """);
+
     // ---- PTL0009: zap keeps uffd-wp as a marker (thread 002) ----
 
     [Fact]

@@ -122,7 +122,12 @@ namespace PtLock.Analyzers.Engine
                         break;
                     case "UnmapsPteAttribute": c.UnmapsPte = FirstString(a); break;
                     case "LocklessSnapshotAttribute": c.LocklessSnapshot = true; break;
-                    case "RecheckAttribute": c.RecheckLevel = FirstString(a); break;
+                    case "RecheckAttribute":
+                        c.RecheckLevel = FirstString(a);
+                        foreach (var named in a.NamedArguments)
+                            if (named.Key == "UnchangedWhen" && named.Value.Value is bool unchangedWhen)
+                                c.RecheckUnchangedWhen = unchangedWhen;
+                        break;
                     case "EntryWriteAttribute": c.EntryWrite = FirstString(a); break;
                     case "RequiresStableAttribute":
                         if (a.ConstructorArguments.Length == 2)

@@ -73,6 +73,8 @@ namespace PtLock.Analyzers.Engine
         /// <summary>[RequiresStable]: the lock under which the named entry must have been rechecked.</summary>
         public LockExpr? RequiresStableLock { get; set; }
         public string? RecheckLevel { get; set; }
+        /// <summary>The recheck result that means "unchanged"; null when the recheck counts whatever it returns.</summary>
+        public bool? RecheckUnchangedWhen { get; set; }
         public string? FreesTableNow { get; set; }
 
         /// <summary>[PublishedTable] on the method: its result is a table a PMD points (or pointed) to.</summary>

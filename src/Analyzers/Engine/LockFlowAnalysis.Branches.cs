@@ -65,7 +65,7 @@ namespace PtLock.Analyzers.Engine
                         return value ? null : s;
                     if (s.Pending.TryGetValue(id, out var pending) && pending.When != SuccessWhen.NonNull)
                         return Settle(s, id, pending, succeeded: (pending.When == SuccessWhen.True) == value);
-                    return s;
+                    return RefineRecheck(s, id, value);
                 }
             }
         }

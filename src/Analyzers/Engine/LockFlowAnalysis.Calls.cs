@@ -25,7 +25,7 @@ namespace PtLock.Analyzers.Engine
             s = TrackPublishedTables(call, contract, s);
             s = TrackUnmapped(call, contract, s);
             if (contract.RecheckLevel is not null)
-                s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte");
+                s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte", "r@" + call.Syntax.SpanStart, contract.RecheckUnchangedWhen);
             if (!contract.AffectsLocks)
                 return TrackFallible(call, contract, UpdateOutArguments(call, contract, s), contract.Fallible ? ResultId(call, s) : "");
             string resultId = ResultId(call, s);
@@ -149,14 +149,48 @@ namespace PtLock.Analyzers.Engine
             return s.WithAssumptions(s.Assumptions.SetItem("null:" + id, false), s.Conditions);
         }
 
-        /// <summary>A recheck (pte_same, pte_none on a fresh read, vmf_pte_changed) covers the spinlocks held now.</summary>
-        private static LockState MarkRechecked(LockState s, bool strong)
+        /// <summary>
+        /// A recheck (pte_same, pte_none on a fresh read, vmf_pte_changed) covers the spinlocks held now. One whose
+        /// result has a meaning (<c>UnchangedWhen</c>) remembers what each lock had before, so that the branch
+        /// where it failed can take the credit back (<see cref="RefineRecheck"/>).
+        /// </summary>
+        private static LockState MarkRechecked(LockState s, bool strong, string resultId, bool? unchangedWhen)
         {
             var held = s.Held;
+            var paths = s.Paths;
             foreach (var kv in s.Held)
-                if (!kv.Value.Key.Capability.Sleeps && !kv.Value.Key.Capability.Reentrant && (!kv.Value.Rechecked || strong && !kv.Value.StrongRecheck))
-                    held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
-            return s.WithHeld(held);
+            {
+                if (kv.Value.Key.Capability.Sleeps || kv.Value.Key.Capability.Reentrant || kv.Value.Rechecked && (!strong || kv.Value.StrongRecheck))
+                    continue;
+                held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
+                if (unchangedWhen is bool passes)
+                    paths = paths.SetItem(RecheckMark + resultId + "|" + kv.Key, (passes ? "T" : "F") + (kv.Value.Rechecked ? "1" : "0"));
+            }
+            return s.WithHeld(held).WithPaths(paths);
+        }
+
+        /// <summary>Member-path key prefix under which a recheck remembers the credit it gave, until its result is tested.</summary>
+        private const string RecheckMark = "recheck:";
+
+        /// <summary>On the edge where the recheck <paramref name="id"/> evaluated to <paramref name="value"/>: keep or take back its credit.</summary>
+        private static LockState RefineRecheck(LockState s, string id, bool value)
+        {
+            string prefix = RecheckMark + id + "|";
+            if (!s.Paths.Keys.Any(k => k.StartsWith(prefix, System.StringComparison.Ordinal)))
+                return s;
+            var held = s.Held;
+            var paths = s.Paths;
+            foreach (var kv in s.Paths)
+            {
+                if (!kv.Key.StartsWith(prefix, System.StringComparison.Ordinal))
+                    continue;
+                paths = paths.Remove(kv.Key);
+                bool passed = (kv.Value[0] == 'T') == value;
+                string lockId = kv.Key.Substring(prefix.Length);
+                if (!passed && held.TryGetValue(lockId, out var h))
+                    held = held.SetItem(lockId, h.With(rechecked: kv.Value[1] == '1', strongRecheck: false));
+            }
+            return s.WithHeld(held).WithPaths(paths);
         }
 
         /// <summary>Member-path key under which a pte value that was unmapped is remembered.</summary>

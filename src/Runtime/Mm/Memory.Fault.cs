@@ -245,7 +245,7 @@ public static partial class Memory
 
     /// <summary>vmf_pte_changed: the recheck under the ptl (pte_same against orig_pte, or pte_none).</summary>
     [Kernel("vmf_pte_changed")]
-    [Recheck("pte")]
+    [Recheck("pte", UnchangedWhen = false)]
     public static bool VmfPteChanged(VmFault vmf)
     {
         ArgumentNullException.ThrowIfNull(vmf);

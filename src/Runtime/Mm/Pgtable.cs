@@ -32,7 +32,7 @@ public static class Pgtable
 
     /// <summary>pte_same: a recheck of an entry read earlier against the current one.</summary>
     [Kernel("pte_same")]
-    [Recheck("pte")]
+    [Recheck("pte", UnchangedWhen = true)]
     public static bool PteSame(PteVal a, PteVal b) => a.Raw == b.Raw;
 
     [Kernel("pfn_pte")] public static PteVal PfnPte(ulong pfn, PgProt prot) => PteVal.FromPfn(pfn, prot);
@@ -66,7 +66,7 @@ public static class Pgtable
 
     /// <summary>pmd_same: a recheck of a PMD snapshot against the current value.</summary>
     [Kernel("pmd_same")]
-    [Recheck("pmd")]
+    [Recheck("pmd", UnchangedWhen = true)]
     public static bool PmdSame(PmdVal a, PmdVal b) => a.Raw == b.Raw;
 
     /// <summary>pmd_pgtable: the PTE table a PMD value points to.</summary>

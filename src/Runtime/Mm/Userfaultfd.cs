@@ -57,10 +57,11 @@ public static class Userfaultfd
                 if (pte is null)
                     return -Errno.EAGAIN;
                 var old = Pgtable.PtepGet(pte);
+                bool none = Pgtable.PteNone(old);
                 PteVal updated = old;
                 if (old.IsPresent)
                     updated = enableWp ? Pgtable.PteMkuffdWp(old) : Pgtable.PteClearUffdWp(old);
-                else if (old.IsNone && enableWp && !vma.IsAnonymous)
+                else if (none && enableWp && !vma.IsAnonymous)
                     updated = Pgtable.MakePteMarker(PteMarker.UffdWp);
                 else if (old.IsUffdWpMarker && !enableWp)
                     updated = PteVal.Empty;
