@@ -7,7 +7,6 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using PtLock.Analyzers;
 
@@ -16,7 +15,6 @@ namespace PtLock.CodeFixes
     /// <summary>
     /// PTL0006: write only if the PMD still holds the value <c>pte_offset_map_rw_nolock()</c> mapped through
     /// (<c>PmdSame(pmdval, PmdpGetLockless(pmd))</c>), the recheck try_to_free_pte() and collapse rely on.
-    /// An enclosing <c>if</c> whose only job is the write gets the recheck as its first conjunct.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertPmdSameRecheckCodeFix)), Shared]
     public sealed class InsertPmdSameRecheckCodeFix : PtLockCodeFix
@@ -30,7 +28,7 @@ namespace PtLock.CodeFixes
             if (!diagnostic.Properties.TryGetValue("Lock", out var lockName) || lockName is null
                 || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
                     .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                || write.Parent is not ExpressionStatementSyntax statement
+                || WriteGuard.StatementOf(write) is not { } statement
                 || model.GetOperation(write, cancellationToken) is not IInvocationOperation writeCall)
                 return null;
             if (FindWalker(model, write, lockName, cancellationToken) is not { } walker
@@ -49,31 +47,12 @@ namespace PtLock.CodeFixes
                 SyntaxFactory.IdentifierName(pmdval),
                 SyntaxFactory.InvocationExpression(NameAt(model, position, getLockless), Arguments(pmd.WithoutTrivia()))));
 
-            SyntaxNode replaced, replacement;
-            if (statement.Parent is IfStatementSyntax { Else: null } guard && guard.Statement == statement)
-            {
-                var existing = guard.Condition.WithoutTrivia();
-                // Only ||, ??, ?: and assignment bind looser than &&.
-                if (existing.IsKind(SyntaxKind.LogicalOrExpression) || existing.IsKind(SyntaxKind.CoalesceExpression)
-                    || existing is ConditionalExpressionSyntax or AssignmentExpressionSyntax)
-                    existing = SyntaxFactory.ParenthesizedExpression(existing);
-                replaced = guard;
-                replacement = guard.WithCondition(SyntaxFactory.BinaryExpression(SyntaxKind.LogicalAndExpression, recheck, existing).WithTriviaFrom(guard.Condition));
-            }
-            else if (statement.Parent is BlockSyntax or SwitchSectionSyntax)
-            {
-                replaced = statement;
-                replacement = SyntaxFactory.IfStatement(recheck, statement.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
-            }
-            else
+            if (WriteGuard.Guard(statement, recheck) is not { } change)
                 return null;
             return CodeAction.Create("Write only if pmd_same() against the mapped PMD value",
-                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(replaced, replacement))),
+                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(change.Replaced, change.Replacement))),
                 EquivalenceKey);
         }
-
-        private static ArgumentListSyntax Arguments(params ExpressionSyntax[] values) =>
-            SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(values.Select(SyntaxFactory.Argument)));
 
         /// <summary>
         /// The nearest <c>[MapsPte(NeedsRevalidation = true)]</c> call before the write, in the same body, whose

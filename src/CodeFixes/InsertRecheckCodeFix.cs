@@ -8,7 +8,6 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
 using PtLock.Analyzers;
 using PtLock.Analyzers.Engine;
 
@@ -29,8 +28,7 @@ namespace PtLock.CodeFixes
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
                     .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                || write.Parent is not ExpressionStatementSyntax statement
-                || statement.Parent is not (BlockSyntax or SwitchSectionSyntax))
+                || WriteGuard.StatementOf(write) is not { } statement)
                 return null;
             if (model.GetOperation(write, cancellationToken) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation call)
                 return null;
@@ -42,13 +40,11 @@ namespace PtLock.CodeFixes
             var ptepGet = Kernel(model, statement.SpanStart, call.TargetMethod, "ptep_get");
             if (pteNone is null || ptepGet is null)
                 return null;
-            var read = SyntaxFactory.InvocationExpression(ptepGet,
-                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(entry.WithoutTrivia()))));
-            var condition = SyntaxFactory.InvocationExpression(pteNone,
-                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(read))));
-            var guarded = SyntaxFactory.IfStatement(condition, statement.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
+            var condition = SyntaxFactory.InvocationExpression(pteNone, Arguments(SyntaxFactory.InvocationExpression(ptepGet, Arguments(entry.WithoutTrivia()))));
+            if (WriteGuard.Guard(statement, condition) is not { } change)
+                return null;
             return CodeAction.Create("Install only if the entry is still none under the lock",
-                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(statement, guarded))),
+                ct => Task.FromResult(document.WithSyntaxRoot(root.ReplaceNode(change.Replaced, change.Replacement))),
                 EquivalenceKey);
         }
     }

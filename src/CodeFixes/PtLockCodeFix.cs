@@ -68,5 +68,8 @@ namespace PtLock.CodeFixes
         /// <summary>The kernel function's method named as it binds at <paramref name="position"/>, or null when the runtime has none.</summary>
         private protected static ExpressionSyntax? Kernel(SemanticModel model, int position, IMethodSymbol anchor, string kernelName) =>
             KernelMethod(anchor, kernelName) is { } m ? NameAt(model, position, m) : null;
+
+        private protected static ArgumentListSyntax Arguments(params ExpressionSyntax[] values) =>
+            SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(values.Select(SyntaxFactory.Argument)));
     }
 }
