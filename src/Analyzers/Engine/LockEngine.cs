@@ -155,7 +155,8 @@ namespace PtLock.Analyzers.Engine
             {
                 switch (op)
                 {
-                    case IInvocationOperation call when model.GetContract(call.TargetMethod).AffectsLocks:
+                    // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.
+                    case IInvocationOperation call when model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true }:
                         return true;
                     case IFieldReferenceOperation field when !model.GetGuard(field.Field).IsEmpty:
                         return true;
