@@ -32,10 +32,15 @@ public sealed record MachineOptions
     /// <summary>How long a spin or sleep on a lock may last before it is reported as a lockup rather than hanging.</summary>
     public TimeSpan LockupTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>fault_around_bytes in pages: how many page-cache pages a read fault maps at once (1 disables it).</summary>
+    public int FaultAroundPages { get; init; } = 16;
+
     internal void Check()
     {
         if (PagingLevels is not (4 or 5))
             throw new ArgumentOutOfRangeException(nameof(PagingLevels), PagingLevels, "x86-64 pages with 4 or 5 levels");
+        if (FaultAroundPages is < 1 or > 512 || (FaultAroundPages & (FaultAroundPages - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(FaultAroundPages), FaultAroundPages, "a power of two from 1 to 512 pages (one PTE table)");
         if (FrameCount is < 16 or > 1 << 26)
             throw new ArgumentOutOfRangeException(nameof(FrameCount), FrameCount, "between 16 frames and 256 GiB worth");
         if (LockupTimeout <= TimeSpan.Zero)

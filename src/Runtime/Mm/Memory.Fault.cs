@@ -133,11 +133,30 @@ public static partial class Memory
             throw new ArgumentException("do_fault on an anonymous VMA", nameof(vmf));
         if ((vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared)
             throw new NotSupportedException($"do_cow_fault (a write fault on a private file mapping) is not modelled yet ({vma})");
-        var folio = vma.File.GetOrCreateFolio(vmf.Pgoff);
-        if (folio is null)
-            return VmFaultResult.Oom;
-        folio.Get(); // the reference the mapping will hold
-        return FinishFault(vmf, folio);
+        try
+        {
+            // do_read_fault: map the cached neighbours first; if that mapped the faulting page, done.
+            if ((vmf.Flags & FaultFlags.Write) == 0 && ShouldFaultAround(vmf))
+            {
+                var around = DoFaultAround(vmf);
+                if (around != VmFaultResult.None)
+                    return around;
+            }
+            var folio = vma.File.GetOrCreateFolio(vmf.Pgoff);
+            if (folio is null)
+                return VmFaultResult.Oom;
+            folio.Get(); // the reference the mapping will hold
+            return FinishFault(vmf, folio);
+        }
+        finally
+        {
+            // The preallocated table was not needed (someone else populated the PMD): free it.
+            if (vmf.PreallocPte is { } unused)
+            {
+                vmf.PreallocPte = null;
+                PgAlloc.PteFree(vma.Mm, unused);
+            }
+        }
     }
 
     /// <summary>
@@ -152,7 +171,13 @@ public static partial class Memory
         ArgumentNullException.ThrowIfNull(folio);
         var vma = vmf.Vma;
         var mm = vma.Mm;
-        if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
+        if (vmf.PreallocPte is not null && Pgtable.PmdNone(Pgtable.PmdpGet(vmf.Pmd!)))
+        {
+            var table = vmf.PreallocPte;
+            PmdInstall(mm, vmf.Pmd!, ref table);
+            vmf.PreallocPte = table;
+        }
+        else if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
         {
             folio.Put();
             return VmFaultResult.Oom;
