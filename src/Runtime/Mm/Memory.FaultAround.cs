@@ -83,7 +83,8 @@ public static partial class Memory
             folio.Get();
             Rmap.FolioAddFileRmapPte(folio, vma);
             mm.AddRss(anon: false, 1);
-            // Mapped old (not young) unless it is the faulting page, as set_pte_range() does for fault-around.
+            // Prefaulted entries stay old: set_pte_range() does not make them young, and on x86 only the
+            // access marks an entry young, which the faulting page gets here as the runtime's finish_fault does.
             var entry = PteVal.FromPfn(folio.Pfn, vma.PageProt);
             if (addr == vmf.Address)
             {
