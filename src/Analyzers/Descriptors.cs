@@ -38,7 +38,7 @@ namespace PtLock.Analyzers
 
         public static readonly DiagnosticDescriptor PteMapMayFail = MmRule(DiagnosticIds.PteMapMayFail,
             "A pte_offset_map* result can be null",
-            "'{0}' may be null ({1} uses it before it is tested): the PTE table can vanish under a racing retraction or reclaim",
+            "'{0}' may be null ({1} uses it before it is tested): a pte_offset_map* walker or any other [Fallible] call can fail when it races (a retracted or reclaimed table, a changed PMD)",
             DiagnosticSeverity.Error,
             "pte_offset_map and its variants fail (return NULL, nothing held) when the PMD is none, huge, a migration entry or changed under them (threads 000, 003, 004).");
 
