@@ -26,9 +26,7 @@ namespace PtLock.CodeFixes
 
         private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                || WriteGuard.StatementOf(write) is not { } statement
+            if (WriteGuard.Find(root, diagnostic) is not (var write, var statement)
                 || model.GetOperation(write, cancellationToken) is not IInvocationOperation call
                 || KernelMethod(call.TargetMethod, "pmdp_get") is not { Parameters.Length: 1 } pmdpGet
                 || call.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, pmdpGet.Parameters[0].Type))?.Value is not { } pmdArgument
@@ -72,7 +70,7 @@ namespace PtLock.CodeFixes
         private static string? LatestSnapshot(SemanticModel model, SyntaxNode write, IOperation pmd, ITypeSymbol pmdType, CancellationToken cancellationToken)
         {
             var pmdSymbol = (pmd as ILocalReferenceOperation)?.Local as ISymbol ?? (pmd as IParameterReferenceOperation)?.Parameter;
-            var body = write.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax);
+            var body = WriteGuard.EnclosingFunction(write);
             if (body is null || pmdSymbol is null)
                 return null;
             string? latest = null;

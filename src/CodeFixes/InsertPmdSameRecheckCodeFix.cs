@@ -26,9 +26,7 @@ namespace PtLock.CodeFixes
         private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
             if (!diagnostic.Properties.TryGetValue("Lock", out var lockName) || lockName is null
-                || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                || WriteGuard.StatementOf(write) is not { } statement
+                || WriteGuard.Find(root, diagnostic) is not (var write, var statement)
                 || model.GetOperation(write, cancellationToken) is not IInvocationOperation writeCall)
                 return null;
             if (FindWalker(model, write, lockName, cancellationToken) is not { } walker
@@ -60,7 +58,7 @@ namespace PtLock.CodeFixes
         /// </summary>
         private static IInvocationOperation? FindWalker(SemanticModel model, SyntaxNode write, string lockName, CancellationToken cancellationToken)
         {
-            var body = write.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax);
+            var body = WriteGuard.EnclosingFunction(write);
             if (body is null)
                 return null;
             IInvocationOperation? nearest = null;

@@ -26,9 +26,7 @@ namespace PtLock.CodeFixes
 
         private protected override CodeAction? CreateFix(Document document, SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
-                || WriteGuard.StatementOf(write) is not { } statement)
+            if (WriteGuard.Find(root, diagnostic) is not (var write, var statement))
                 return null;
             if (model.GetOperation(write, cancellationToken) is not Microsoft.CodeAnalysis.Operations.IInvocationOperation call)
                 return null;

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,6 +28,20 @@ namespace PtLock.CodeFixes
                 return (statement, SyntaxFactory.IfStatement(recheck, statement.WithoutTrivia()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation));
             return null;
         }
+
+        /// <summary>The reported write call and the statement it stands in, or null when it is not a statement of its own.</summary>
+        public static (InvocationExpressionSyntax Write, ExpressionStatementSyntax Statement)? Find(SyntaxNode root, Diagnostic diagnostic)
+        {
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
+                    .AncestorsAndSelf().OfType<InvocationExpressionSyntax>().FirstOrDefault() is not { } write
+                || StatementOf(write) is not { } statement)
+                return null;
+            return (write, statement);
+        }
+
+        /// <summary>The function whose body holds <paramref name="node"/>: where an earlier snapshot or walker call is looked for.</summary>
+        public static SyntaxNode? EnclosingFunction(SyntaxNode node) =>
+            node.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax);
 
         /// <summary>The statement a write call stands in: itself, or an assignment of its result.</summary>
         public static ExpressionStatementSyntax? StatementOf(InvocationExpressionSyntax write) => write.Parent switch
