@@ -60,9 +60,6 @@ namespace PtLock.CodeFixes
                 EquivalenceKey);
         }
 
-        private static bool IsKernel(IMethodSymbol method, string kernelName) =>
-            method.GetAttributes().Any(a => a.AttributeClass?.Name == "KernelAttribute" && a.ConstructorArguments.FirstOrDefault().Value as string == kernelName);
-
         /// <summary>
         /// The local that last received a value read from the same PMD before the write (<c>var v = PmdpGetLockless(pmd)</c>
         /// or <c>PmdpGet(pmd)</c>): the value the caller decided on.

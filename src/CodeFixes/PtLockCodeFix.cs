@@ -48,12 +48,16 @@ namespace PtLock.CodeFixes
             {
                 foreach (var m in type.GetMembers().OfType<IMethodSymbol>())
                 {
-                    if (m.IsStatic && m.GetAttributes().Any(a => a.AttributeClass?.Name == "KernelAttribute" && a.ConstructorArguments.FirstOrDefault().Value as string == kernelName))
+                    if (m.IsStatic && IsKernel(m, kernelName))
                         return m;
                 }
             }
             return null;
         }
+
+        /// <summary>Whether <paramref name="method"/> models the kernel function <paramref name="kernelName"/> (<c>[Kernel("…")]</c>).</summary>
+        private protected static bool IsKernel(IMethodSymbol method, string kernelName) =>
+            method.GetAttributes().Any(a => a.AttributeClass?.Name == "KernelAttribute" && a.ConstructorArguments.FirstOrDefault().Value as string == kernelName);
 
         /// <summary>A static method named as it binds at <paramref name="position"/>: bare when imported, else type-qualified.</summary>
         private protected static ExpressionSyntax NameAt(SemanticModel model, int position, IMethodSymbol method)

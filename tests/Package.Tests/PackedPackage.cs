@@ -19,7 +19,7 @@ public sealed class PackedPackage : IDisposable
         PackagesFolder = Path.Combine(WorkFolder, "packages");
         Directory.CreateDirectory(Feed);
         Version = "0.0.0-consume." + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
-        var pack = DotnetCli.Run(RepositoryRoot(), PackagesFolder, "pack", Path.Combine("src", "Runtime", "PtLock.Runtime.csproj"),
+        var pack = DotnetCli.Run(PtLock.Analyzers.Tests.RepositoryFiles.Root, PackagesFolder, "pack", Path.Combine("src", "Runtime", "PtLock.Runtime.csproj"),
             "-c", Configuration, "--no-build", "--nologo", "-p:Version=" + Version, "-p:PackageOutputPath=" + Feed);
         PackOutput = pack.ExitCode == 0 ? null : pack.Output;
     }
@@ -31,14 +31,6 @@ public sealed class PackedPackage : IDisposable
 
     /// <summary>The pack's output when it failed (the runtime must be built in this configuration first), else null.</summary>
     public string? PackOutput { get; }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PtLockAnalyzer.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("tests must run inside the repository (PtLockAnalyzer.sln not found above " + AppContext.BaseDirectory + ")");
-    }
 
     public void Dispose()
     {

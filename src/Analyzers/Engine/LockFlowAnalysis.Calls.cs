@@ -151,22 +151,23 @@ namespace PtLock.Analyzers.Engine
 
         /// <summary>
         /// A recheck (pte_same, pte_none on a fresh read, vmf_pte_changed) covers the spinlocks held now. One whose
-        /// result has a meaning (<c>UnchangedWhen</c>) remembers what each lock had before, so that the branch
-        /// where it failed can take the credit back (<see cref="RefineRecheck"/>).
+        /// result has a meaning (<c>UnchangedWhen</c>) remembers, under one key per call, the result that means
+        /// "passed" and what each lock it credited had before ("T|0lockA|1lockB"), so that the branch where it
+        /// failed can take the credit back (<see cref="RefineRecheck"/>).
         /// </summary>
         private static LockState MarkRechecked(LockState s, bool strong, string resultId, bool? unchangedWhen)
         {
             var held = s.Held;
-            var paths = s.Paths;
+            var before = unchangedWhen is bool passes ? new System.Text.StringBuilder(passes ? "T" : "F") : null;
             foreach (var kv in s.Held)
             {
                 if (kv.Value.Key.Capability.Sleeps || kv.Value.Key.Capability.Reentrant || kv.Value.Rechecked && (!strong || kv.Value.StrongRecheck))
                     continue;
                 held = held.SetItem(kv.Key, kv.Value.With(rechecked: true, strongRecheck: strong || kv.Value.StrongRecheck));
-                if (unchangedWhen is bool passes)
-                    paths = paths.SetItem(RecheckMark + resultId + "|" + kv.Key, (passes ? "T" : "F") + (kv.Value.Rechecked ? "1" : "0"));
+                before?.Append('|').Append(kv.Value.Rechecked ? '1' : '0').Append(kv.Key);
             }
-            return s.WithHeld(held).WithPaths(paths);
+            s = s.WithHeld(held);
+            return before is { Length: > 1 } ? s.WithPaths(s.Paths.SetItem(RecheckMark + resultId, before.ToString())) : s;
         }
 
         /// <summary>Member-path key prefix under which a recheck remembers the credit it gave, until its result is tested.</summary>
@@ -175,22 +176,20 @@ namespace PtLock.Analyzers.Engine
         /// <summary>On the edge where the recheck <paramref name="id"/> evaluated to <paramref name="value"/>: keep or take back its credit.</summary>
         private static LockState RefineRecheck(LockState s, string id, bool value)
         {
-            string prefix = RecheckMark + id + "|";
-            if (!s.Paths.Keys.Any(k => k.StartsWith(prefix, System.StringComparison.Ordinal)))
+            string key = RecheckMark + id;
+            if (!s.Paths.TryGetValue(key, out var mark))
+                return s;
+            s = s.WithPaths(s.Paths.Remove(key));
+            if ((mark[0] == 'T') == value)
                 return s;
             var held = s.Held;
-            var paths = s.Paths;
-            foreach (var kv in s.Paths)
+            foreach (var entry in mark.Substring(2).Split('|'))
             {
-                if (!kv.Key.StartsWith(prefix, System.StringComparison.Ordinal))
-                    continue;
-                paths = paths.Remove(kv.Key);
-                bool passed = (kv.Value[0] == 'T') == value;
-                string lockId = kv.Key.Substring(prefix.Length);
-                if (!passed && held.TryGetValue(lockId, out var h))
-                    held = held.SetItem(lockId, h.With(rechecked: kv.Value[1] == '1', strongRecheck: false));
+                string lockId = entry.Substring(1);
+                if (held.TryGetValue(lockId, out var h))
+                    held = held.SetItem(lockId, h.With(rechecked: entry[0] == '1', strongRecheck: false));
             }
-            return s.WithHeld(held).WithPaths(paths);
+            return s.WithHeld(held);
         }
 
         /// <summary>Member-path key under which a pte value that was unmapped is remembered.</summary>

@@ -77,6 +77,8 @@ namespace PtLock.Analyzers.Engine
                     continue;
                 if (!paths.TryGetValue(kv.Key, out var mine))
                     paths = paths.SetItem(kv.Key, kv.Value);
+                else if (mine != kv.Value && kv.Key.StartsWith(RecheckMark, System.StringComparison.Ordinal))
+                    paths = paths.Remove(kv.Key); // credited differently on each path: keep the credit rather than guess what to undo
                 else if (mine != kv.Value)
                     paths = paths.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:" + kv.Key + "@" + at));
             }

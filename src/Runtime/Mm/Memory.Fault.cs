@@ -172,11 +172,7 @@ public static partial class Memory
         var vma = vmf.Vma;
         var mm = vma.Mm;
         if (vmf.PreallocPte is not null && Pgtable.PmdNone(Pgtable.PmdpGet(vmf.Pmd!)))
-        {
-            var table = vmf.PreallocPte;
-            PmdInstall(mm, vmf.Pmd!, ref table);
-            vmf.PreallocPte = table;
-        }
+            PmdInstallPrealloc(vmf);
         else if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
         {
             folio.Put();

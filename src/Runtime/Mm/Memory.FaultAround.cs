@@ -63,18 +63,19 @@ public static partial class Memory
         var file = vma.File ?? throw new ArgumentException("filemap_map_pages on an anonymous VMA", nameof(vmf));
         if (endPgoff < startPgoff || startPgoff < vma.PgOff)
             throw new ArgumentOutOfRangeException(nameof(startPgoff), $"window [{startPgoff}, {endPgoff}] is not inside {vma}");
-        if (!HasCachedFolio(file, startPgoff, endPgoff))
+        // Like next_uptodate_folio(): start at the first cached page; with none, nothing to prepare or lock.
+        if (FirstCachedIndex(file, startPgoff, endPgoff) is not ulong first)
             return VmFaultResult.None;
         if (FilemapMapPmd(vmf))
             return VmFaultResult.NoPage;
 
-        ulong addr = vma.Start + ((startPgoff - vma.PgOff) << Geometry.PageShift);
+        ulong addr = vma.Start + ((first - vma.PgOff) << Geometry.PageShift);
         var startPte = PgtableGeneric.PteOffsetMapLock(mm, vmf.Pmd!, addr, out var ptl);
         if (startPte is null)
             return VmFaultResult.None;
         var result = VmFaultResult.None;
         var pte = startPte;
-        for (ulong index = startPgoff; index <= endPgoff; index++, pte++, addr += Geometry.PageSize)
+        for (ulong index = first; index <= endPgoff; index++, pte++, addr += Geometry.PageSize)
         {
             if (file.FindFolio(index) is not { } folio)
                 continue;
@@ -105,24 +106,27 @@ public static partial class Memory
     public static bool FilemapMapPmd(VmFault vmf)
     {
         ArgumentNullException.ThrowIfNull(vmf);
-        var mm = vmf.Mm;
         var pmdval = Pgtable.PmdpGet(vmf.Pmd!);
         if (Pgtable.PmdTransHuge(pmdval))
             return true;
         if (Pgtable.PmdNone(pmdval) && vmf.PreallocPte is not null)
-        {
-            var table = vmf.PreallocPte;
-            PmdInstall(mm, vmf.Pmd!, ref table);
-            vmf.PreallocPte = table;
-        }
+            PmdInstallPrealloc(vmf);
         return false;
     }
 
-    private static bool HasCachedFolio(AddressSpace file, ulong start, ulong end)
+    /// <summary>pmd_install(mm, vmf->pmd, &amp;vmf->prealloc_pte): PreallocPte is cleared when the table was installed.</summary>
+    private static void PmdInstallPrealloc(VmFault vmf)
+    {
+        var table = vmf.PreallocPte;
+        PmdInstall(vmf.Mm, vmf.Pmd!, ref table);
+        vmf.PreallocPte = table;
+    }
+
+    private static ulong? FirstCachedIndex(AddressSpace file, ulong start, ulong end)
     {
         for (ulong index = start; index <= end; index++)
             if (file.FindFolio(index) is not null)
-                return true;
-        return false;
+                return index;
+        return null;
     }
 }
