@@ -102,6 +102,19 @@ namespace PtLock.Contracts
         public string Parameter { get; }
     }
 
+    /// <summary>
+    /// The result (a hugetlb <c>pte_t *</c> from huge_pte_alloc or hugetlb_walk) is valid only while one of the named
+    /// sleeping locks is held (shared or exclusive): one must be held at the call and stay held until the last use
+    /// of the result and of any lock taken through it. Once released, another mm may unshare the PMD table the
+    /// pointer points into and its page may be freed and reused (thread 001).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class ValidWhileHeldAttribute : Attribute
+    {
+        public ValidWhileHeldAttribute(params string[] locks) => Locks = locks;
+        public string[] Locks { get; }
+    }
+
     /// <summary>A zap path (zap_pte_range and its kin): entries it clears in file-backed VMAs keep their uffd-wp as a marker.</summary>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class ZapPathAttribute : Attribute

@@ -29,6 +29,24 @@ public sealed class Machine
     private int _nextMmId;
     internal int NextMmId() => Interlocked.Increment(ref _nextMmId);
 
+    private RwSemaphore[]? _hugetlbFaultMutexes;
+
+    /// <summary>hugetlb_fault_mutex_table: sleeping locks hashed by (mapping, index), one per slot.</summary>
+    internal RwSemaphore[] HugetlbFaultMutexTable
+    {
+        get
+        {
+            var table = Volatile.Read(ref _hugetlbFaultMutexes);
+            if (table is not null)
+                return table;
+            // num_fault_mutexes = roundup_pow_of_two(8 * num_possible_cpus()), for a 2-CPU machine.
+            var made = new RwSemaphore[16];
+            for (int i = 0; i < made.Length; i++)
+                made[i] = new RwSemaphore(this, LockClass.HugetlbFaultMutex, $"hugetlb_fault_mutex[{i}]");
+            return Interlocked.CompareExchange(ref _hugetlbFaultMutexes, made, null) ?? made;
+        }
+    }
+
     private long _tlbFlushes;
     /// <summary>How many TLB flushes (flush_tlb_range/mm) were issued.</summary>
     public long TlbFlushes => Interlocked.Read(ref _tlbFlushes);

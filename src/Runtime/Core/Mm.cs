@@ -15,6 +15,7 @@ public sealed class Mm
     private long _nrPuds;
     private long _anonRss;
     private long _fileRss;
+    private long _hugetlbUsage;
     private volatile bool _dead;
 
     /// <summary>userfaultfd events delivered for this mm (the uffd context's queue).</summary>
@@ -73,6 +74,10 @@ public sealed class Mm
     /// <summary>MM_ANONPAGES and MM_FILEPAGES.</summary>
     public long AnonRss => Interlocked.Read(ref _anonRss);
     public long FileRss => Interlocked.Read(ref _fileRss);
+    /// <summary>mm->hugetlb_usage, in base pages (hugetlb_count_add/sub).</summary>
+    public long HugetlbUsage => Interlocked.Read(ref _hugetlbUsage);
+    internal void AddHugetlbUsage(long pages) => Interlocked.Add(ref _hugetlbUsage, pages);
+
     /// <summary>add_mm_counter(mm, MM_ANONPAGES, delta), for code outside the runtime that unmaps pages.</summary>
     [Kernel("add_mm_counter")]
     public void AddAnonRss(int delta) => AddRss(anon: true, delta);
@@ -131,6 +136,9 @@ public sealed class Mm
             throw new ArgumentException("the file belongs to another machine", nameof(file));
         if ((flags & VmFlags.Shared) != 0)
             flags |= VmFlags.MayShare;
+        // MAP_HUGETLB without a file: hugetlb_file_setup gives the mapping an unlinked hugetlbfs file.
+        if ((flags & VmFlags.Hugetlb) != 0 && file is null)
+            file = new AddressSpace(Machine, "anon_hugepage");
         ulong end = start + length;
         MmapLock.DownWrite();
         try
@@ -148,6 +156,46 @@ public sealed class Mm
                 finally { file.IMmapRwsem.UpWrite(); }
             }
             return vma;
+        }
+        finally
+        {
+            MmapLock.UpWrite();
+        }
+    }
+
+    /// <summary>
+    /// munmap (do_vmi_munmap): unmap whole VMAs in [start, start+length) and free the page tables nothing else
+    /// uses. Takes the mmap lock for write. Splitting a VMA is not modelled: a range that cuts one is rejected.
+    /// </summary>
+    [Kernel("do_vmi_munmap")]
+    [Excludes(nameof(MmapLock))]
+    public int Munmap(ulong start, ulong length)
+    {
+        CheckAlive("munmap");
+        if (!Geometry.IsPageAligned(start) || length == 0 || !Geometry.IsPageAligned(length) || start + length < start || start + length > TaskSize)
+            throw new ArgumentException($"munmap [{start:x}, +{length:x}) is not a page-aligned range of user space", nameof(start));
+        ulong end = start + length;
+        MmapLock.DownWrite();
+        try
+        {
+            var victims = new List<Vma>();
+            foreach (var vma in _vmas)
+            {
+                if (vma.End <= start || vma.Start >= end)
+                    continue;
+                if (vma.Start < start || vma.End > end)
+                    throw new ArgumentException($"munmap [{start:x}, {end:x}) would split {vma}; splitting VMAs is not modelled", nameof(start));
+                victims.Add(vma);
+            }
+            foreach (var vma in victims)
+            {
+                int at = _vmas.IndexOf(vma);
+                ulong floor = at > 0 ? _vmas[at - 1].End : 0;
+                ulong ceiling = at + 1 < _vmas.Count ? _vmas[at + 1].Start : 0;
+                Memory.UnmapRegion(vma, floor, ceiling);
+                _vmas.RemoveAt(at);
+            }
+            return victims.Count;
         }
         finally
         {

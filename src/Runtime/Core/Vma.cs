@@ -43,6 +43,18 @@ public sealed class Vma
     /// <summary>The hugetlb vma lock (struct hugetlb_vma_lock) of a shareable hugetlb VMA.</summary>
     public RwSemaphore? HugetlbVmaLock { get; }
 
+    private volatile bool _hugetlbVmaLockFreed;
+
+    /// <summary>
+    /// __hugetlb_vma_unlock_write_free cleared vm_private_data: the final unmap has begun, so no other mm may
+    /// share this VMA's PMD tables any more (page_table_shareable refuses a VMA without its lock).
+    /// </summary>
+    internal bool HugetlbVmaLockFreed
+    {
+        get => _hugetlbVmaLockFreed;
+        set => _hugetlbVmaLockFreed = value;
+    }
+
     public bool IsAnonymous => File is null;
     public bool IsHugetlb => (Flags & VmFlags.Hugetlb) != 0;
     public bool IsShared => (Flags & VmFlags.Shared) != 0;

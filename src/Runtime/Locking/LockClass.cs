@@ -24,6 +24,8 @@ public sealed class LockClass
     public bool Sleeps { get; }
 
     public static readonly LockClass MmapLock = new("mmap_lock", "mmap_lock", 10, sleeps: true);
+    /// <summary>hugetlb_fault_mutex_table[hash]: serialises faults on one hugetlbfs page (taken before the vma lock).</summary>
+    public static readonly LockClass HugetlbFaultMutex = new("hugetlb_fault_mutex", "hugetlb_fault_mutex", 15, sleeps: true);
     public static readonly LockClass HugetlbVmaLock = new("hugetlb_vma_lock", "hugetlb_vma_lock", 20, sleeps: true);
     public static readonly LockClass FolioLock = new("folio_lock", "folio_lock", 30, sleeps: true);
     public static readonly LockClass IMmapRwsem = new("i_mmap_rwsem", "i_mmap_rwsem", 40, sleeps: true);

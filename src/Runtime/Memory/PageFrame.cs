@@ -53,8 +53,11 @@ public sealed class PageFrame
     /// <summary>Set once the table was ever installed: lockless walkers may have seen it.</summary>
     internal bool EverPublished;
 
-    /// <summary>pt_share_count: how many PUDs point at this PMD table (hugetlb PMD sharing).</summary>
+    /// <summary>pt_share_count: how many PUDs besides the first point at this PMD table (hugetlb PMD sharing).</summary>
     internal int ShareCount;
+
+    /// <summary>Set once another mm shared this PMD table (this generation): its owner is no longer the only user.</summary>
+    internal bool EverShared;
 
     /// <summary>Set while an RCU-deferred free of this table is pending.</summary>
     internal bool FreePending;

@@ -87,7 +87,7 @@ public sealed class PhysMem
                 throw new PtLockViolationException(RuleIds.StaleFrame,
                     $"double free of {frame.Describe()} by {freedBy}");
             frame.LastKind = frame.Kind;
-            frame.LastWasSharedHugetlbPmd = frame.Kind == FrameKind.PmdTable && frame.ShareCount > 0;
+            frame.LastWasSharedHugetlbPmd = frame.Kind == FrameKind.PmdTable && frame.EverShared;
             frame.FreedBy = freedBy;
             frame.Kind = FrameKind.Free;
             frame.BumpGeneration();

@@ -25,7 +25,7 @@ public static partial class Memory
         if (write ? (vma.Flags & VmFlags.Write) == 0 : (vma.Flags & (VmFlags.Read | VmFlags.Write)) == 0)
             return VmFaultResult.Sigsegv;
         if (vma.IsHugetlb)
-            throw new NotSupportedException($"handle_mm_fault: hugetlb faults (hugetlb_fault) are not modelled yet ({vma})");
+            return Hugetlb.HugetlbFault(vma, address, flags);
         var vmf = new VmFault(vma, address, flags);
         var pmd = LinuxMm.PmdAllocWalk(mm, vmf.Address);
         if (pmd is null)

@@ -9,6 +9,8 @@ public enum ZapFlags
     None = 0,
     /// <summary>ZAP_FLAG_DROP_MARKER: the whole mapping goes away (munmap, exit): markers are dropped too.</summary>
     DropMarker = 1 << 0,
+    /// <summary>ZAP_FLAG_UNMAP: the final unmap of the VMA (munmap, exit): hugetlb frees the vma lock.</summary>
+    Unmap = 1 << 1,
 }
 
 /// <summary>struct zap_details.</summary>
@@ -104,6 +106,16 @@ public static partial class Memory
         if (!Geometry.IsPageAligned(address) || !Geometry.IsPageAligned(size) || size == 0 || address < vma.Start || end > vma.End)
             throw new ArgumentOutOfRangeException(nameof(address), $"[{address:x}, {end:x}) is not a page-aligned range inside {vma}");
         var mm = vma.Mm;
+        if (vma.IsHugetlb)
+        {
+            // unmap_single_vma's hugetlb arm: whole huge pages only, and no PT reclaim.
+            if (((address | size) & ~Geometry.PmdMask) != 0)
+                throw new ArgumentOutOfRangeException(nameof(address), $"[{address:x}, {end:x}) is not huge-page aligned in hugetlb {vma}");
+            var hugeTlb = MmuGather.TlbGatherMmu(mm);
+            Hugetlb.UnmapHugepageRangeFinal(hugeTlb, vma, address, end, details);
+            MmuGather.TlbFinishMmu(hugeTlb);
+            return 0;
+        }
         var tlb = MmuGather.TlbGatherMmu(mm);
         int reclaimed = 0;
         for (ulong addr = address; addr < end;)

@@ -10,7 +10,7 @@ namespace PtLock;
 [Kernel("struct mmu_gather")]
 public sealed class MmuGather
 {
-    private readonly List<PteTable> _tables = new();
+    private readonly List<PageFrame> _tables = new();
     private readonly List<Folio> _folios = new();
     private bool _finished;
 
@@ -37,13 +37,35 @@ public sealed class MmuGather
     {
         ArgumentNullException.ThrowIfNull(tlb);
         ArgumentNullException.ThrowIfNull(table);
-        tlb.CheckOpen("tlb_remove_table");
         table.CheckLive("tlb_remove_table");
-        if (table.Frame.FreePending)
-            throw new PtLockViolationException(RuleIds.StaleFrame, $"tlb_remove_table({table.Frame}): already queued to be freed");
-        table.Frame.FreePending = true;
-        tlb.FreedTables = true;
-        tlb._tables.Add(table);
+        tlb.RemoveTableFrame(table.Frame, "tlb_remove_table");
+    }
+
+    /// <summary>pmd_free_tlb: queue a detached PMD table (free_pmd_range, hugetlb teardown).</summary>
+    [Kernel("pmd_free_tlb")]
+    [FreesTableDeferred("table")]
+    public static void PmdFreeTlb(MmuGather tlb, PmdTable table, ulong addr)
+    {
+        ArgumentNullException.ThrowIfNull(tlb);
+        ArgumentNullException.ThrowIfNull(table);
+        table.CheckLive("pmd_free_tlb");
+        if (table.Frame.ShareCount > 0)
+            throw new PtLockViolationException(RuleIds.HugetlbWindowUnlocked,
+                $"pmd_free_tlb({table.Frame}): {table.Frame.ShareCount} other mm(s) still share this PMD table; huge_pmd_unshare first");
+        tlb.RemoveTableFrame(table.Frame, "pmd_free_tlb");
+    }
+
+    /// <summary>pud_free_tlb / p4d_free_tlb: upper tables are freed the same way.</summary>
+    internal void RemoveUpperTable(PageFrame frame) => RemoveTableFrame(frame, "pud_free_tlb");
+
+    private void RemoveTableFrame(PageFrame frame, string op)
+    {
+        CheckOpen(op);
+        if (frame.FreePending)
+            throw new PtLockViolationException(RuleIds.StaleFrame, $"{op}({frame}): already queued to be freed");
+        frame.FreePending = true;
+        FreedTables = true;
+        _tables.Add(frame);
     }
 
     /// <summary>pte_free_tlb: tlb_flush_pmd_range + tlb_remove_table.</summary>
@@ -79,13 +101,13 @@ public sealed class MmuGather
         tlb._tables.Clear();
         if (tlb.Mm.Machine.Validate)
             foreach (var t in batch)
-                if (t.Frame.InstalledIn is { } slot)
+                if (t.InstalledIn is { } slot)
                     throw new PtLockViolationException(RuleIds.DetachedTableFreedUnsafely,
-                        $"tlb_remove_table({t.Frame}): the table is still installed in {slot} at the flush");
+                        $"tlb_remove_table({t}): the table is still installed in {slot} at the flush");
         Rcu.Call(() =>
         {
             foreach (var t in batch)
-                PageTableCtor.Destroy(t.Frame, "tlb_remove_table_rcu", immediate: false);
+                PageTableCtor.Destroy(t, "tlb_remove_table_rcu", immediate: false);
         });
     }
 

@@ -92,7 +92,7 @@ public static class PageTableCheck
                     break;
                 default:
                     int reached = reachedTables.GetValueOrDefault(frame.Pfn);
-                    int expected = frame.Kind == FrameKind.PmdTable && frame.ShareCount > 0 ? frame.ShareCount : 1;
+                    int expected = frame.Kind == FrameKind.PmdTable ? 1 + frame.ShareCount : 1;
                     if (frame.FreePending)
                     {
                         if (reached != 0)
@@ -127,7 +127,14 @@ public static class PageTableCheck
             {
                 // table is a PMD table
                 var pmd = new PmdVal(raw);
-                if (pmd.IsLeaf || !pmd.IsTable)
+                if (pmd.IsLeaf)
+                {
+                    // A hugetlb (or THP) leaf maps one huge folio, counted like a PTE mapping.
+                    if (pmd.IsPresent && machine.Memory.TryFrameOf(pmd.Pfn, out var huge) && huge.Kind == FrameKind.Data)
+                        Count(entriesPerPage, pmd.Pfn);
+                    continue;
+                }
+                if (!pmd.IsTable)
                     continue;
                 if (!machine.Memory.TryFrameOf(pmd.Pfn, out var pte) || pte.Kind != FrameKind.PteTable)
                 {

@@ -94,7 +94,7 @@ public abstract class EntryPointer
     private void CheckMmSlow(Mm mm, string paramName)
     {
         ArgumentNullException.ThrowIfNull(mm, paramName);
-        if (OwnerMm is { } owner && Frame.ShareCount == 0)
+        if (OwnerMm is { } owner && !Frame.EverShared)
             throw new ArgumentException($"the {KindName} pointer belongs to mm{owner.Id}, not mm{mm.Id}", paramName);
     }
 

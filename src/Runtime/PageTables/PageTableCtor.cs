@@ -16,6 +16,7 @@ internal static class PageTableCtor
         frame.InstalledIn = null;
         frame.EverPublished = false;
         frame.ShareCount = 0;
+        frame.EverShared = false;
         frame.FreePending = false;
         frame.Ptl = kind switch
         {
