@@ -192,7 +192,7 @@ public sealed class Mm
                 int at = _vmas.IndexOf(vma);
                 ulong floor = at > 0 ? _vmas[at - 1].End : 0;
                 ulong ceiling = at + 1 < _vmas.Count ? _vmas[at + 1].Start : 0;
-                Memory.UnmapRegion(vma, floor, ceiling);
+                Memory.UnmapRegion(this, vma, floor, ceiling);
                 _vmas.RemoveAt(at);
             }
             return victims.Count;

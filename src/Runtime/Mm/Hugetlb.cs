@@ -21,6 +21,7 @@ public static partial class Hugetlb
 
     /// <summary>hugetlb_vma_lock_read: no-op for a VMA that cannot share PMDs.</summary>
     [Kernel("hugetlb_vma_lock_read")]
+    [NoLockAnalysis("a VMA that cannot share PMDs has no vma lock: the operation is then a no-op")]
     [AcquiresShared("vma.HugetlbVmaLock")]
     [MaySleep]
     public static void HugetlbVmaLockRead(Vma vma)
@@ -30,6 +31,7 @@ public static partial class Hugetlb
     }
 
     [Kernel("hugetlb_vma_unlock_read")]
+    [NoLockAnalysis("a VMA that cannot share PMDs has no vma lock: the operation is then a no-op")]
     [ReleasesShared("vma.HugetlbVmaLock")]
     public static void HugetlbVmaUnlockRead(Vma vma)
     {
@@ -38,6 +40,7 @@ public static partial class Hugetlb
     }
 
     [Kernel("hugetlb_vma_lock_write")]
+    [NoLockAnalysis("a VMA that cannot share PMDs has no vma lock: the operation is then a no-op")]
     [Acquires("vma.HugetlbVmaLock")]
     [MaySleep]
     public static void HugetlbVmaLockWrite(Vma vma)
@@ -47,6 +50,7 @@ public static partial class Hugetlb
     }
 
     [Kernel("hugetlb_vma_unlock_write")]
+    [NoLockAnalysis("a VMA that cannot share PMDs has no vma lock: the operation is then a no-op")]
     [Releases("vma.HugetlbVmaLock")]
     public static void HugetlbVmaUnlockWrite(Vma vma)
     {

@@ -12,12 +12,14 @@ public static partial class Memory
     /// lockless walkers still inside them stay safe until a grace period ends.
     /// </summary>
     [Kernel("unmap_region")]
-    [Requires("vma.Mm.MmapLock")]
+    [Requires("mm.MmapLock")]
     [MaySleep]
-    public static void UnmapRegion(Vma vma, ulong floor, ulong ceiling)
+    public static void UnmapRegion(Mm mm, Vma vma, ulong floor, ulong ceiling)
     {
+        ArgumentNullException.ThrowIfNull(mm);
         ArgumentNullException.ThrowIfNull(vma);
-        var mm = vma.Mm;
+        if (vma.Mm != mm)
+            throw new ArgumentException($"{vma} belongs to mm{vma.Mm.Id}, not mm{mm.Id}", nameof(vma));
         if (mm.Machine.Validate && !mm.MmapLock.IsWriteHeldByCurrentThread)
             throw new PtLockViolationException(RuleIds.RequiresLockNotHeld, $"unmap_region({vma}) without the mmap lock held for write");
         var tlb = MmuGather.TlbGatherMmu(mm);

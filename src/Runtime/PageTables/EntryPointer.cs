@@ -94,7 +94,8 @@ public abstract class EntryPointer
     private void CheckMmSlow(Mm mm, string paramName)
     {
         ArgumentNullException.ThrowIfNull(mm, paramName);
-        if (OwnerMm is { } owner && !Frame.EverShared)
+        // A stale pointer (raw mode) reaches whatever table reused the page: its owner says nothing about misuse.
+        if (OwnerMm is { } owner && !Frame.EverShared && IsLive)
             throw new ArgumentException($"the {KindName} pointer belongs to mm{owner.Id}, not mm{mm.Id}", paramName);
     }
 
