@@ -60,6 +60,12 @@ namespace PtLock.Analyzers
             DiagnosticSeverity.Error,
             "Since page tables can be detached while others walk them locklessly (pte_offset_map under RCU), a detached table is freed after a grace period (pte_free_defer, tlb_remove_table); pte_free is only for a table that was never installed (thread 004).");
 
+        public static readonly DiagnosticDescriptor HugetlbWindowUnlocked = MmRule(DiagnosticIds.HugetlbWindowUnlocked,
+            "Hold the hugetlb vma lock from huge_pte_alloc/hugetlb_walk to the last use of the pointer and its lock",
+            "'{0}' {1} while none of {2} is held: another mm may unshare the PMD table it points into, and the page be freed and reused",
+            DiagnosticSeverity.Error,
+            "A hugetlb pte_t * can point into a PMD table shared with other mms. huge_pmd_unshare, serialised only by the hugetlb vma lock (or i_mmap_rwsem), can drop this mm's use of the table, and its last user free it; the page is then reused and the spinlock inside it is someone else's (thread 001). Hold the lock from the lookup until the pointer and the lock taken through it are no longer used.");
+
         public static readonly DiagnosticDescriptor UseAfterUnmap = MmRule(DiagnosticIds.UseAfterUnmap,
             "No use of a pte after pte_unmap, nor of a *_nolock ptl after its table is unmapped",
             "'{0}' is {1}, used by {2}: once unmapped the table may be freed (its RCU section is over)",

@@ -23,7 +23,12 @@ namespace PtLock.CodeFixes
             if (type is null || type.TypeKind == TypeKind.Error)
                 return null;
             var contracts = LockEngine.For(model.Compilation).Model;
-            string verbKey = release ? "release" : "acquire";
+
+            // 0. OwnerHelper(owner) for a lock that may be absent (vma.HugetlbVmaLock): lock.Method() would not
+            //    compile cleanly, the owner's helper handles the null case (hugetlb_vma_lock_read(vma)).
+            var ownerHelper = OwnerHelper(model, position, lockExpression, contracts, release, shared);
+            if (ownerHelper is not null && MayBeNull(model, position, lockExpression))
+                return ownerHelper;
 
             // 1. lockExpr.Method()
             for (var t = type; t is not null; t = t.BaseType)
@@ -62,9 +67,39 @@ namespace PtLock.CodeFixes
                         return Call(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, owner, SyntaxFactory.IdentifierName(m.Name)));
                 }
             }
-            _ = verbKey;
+            return ownerHelper;
+        }
+
+        /// <summary>A static method taking the lock's owner whose contract names "owner.Member": Helper(owner).</summary>
+        private static StatementSyntax? OwnerHelper(SemanticModel model, int position, ExpressionSyntax lockExpression, ContractModel contracts, bool release, bool shared)
+        {
+            if (lockExpression is not MemberAccessExpressionSyntax { Expression: var owner, Name: var member })
+                return null;
+            var ownerType = model.GetSpeculativeTypeInfo(position, owner, SpeculativeBindingOption.BindAsExpression).Type;
+            if (ownerType is null || ownerType.TypeKind == TypeKind.Error)
+                return null;
+            foreach (var helperType in ownerType.ContainingNamespace?.GetTypeMembers() ?? Enumerable.Empty<INamedTypeSymbol>())
+            {
+                foreach (var m in helperType.GetMembers().OfType<IMethodSymbol>())
+                {
+                    if (!m.IsStatic || m.Parameters.Length != 1 || !model.IsAccessible(position, m)
+                        || !SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, ownerType))
+                        continue;
+                    if (Names(contracts.GetContract(m), release, shared, m.Parameters[0].Name + "." + member.Identifier.ValueText))
+                        return Call(SyntaxFactory.InvocationExpression(Qualified(model, position, m),
+                            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(owner)))), bareInvocation: true);
+                }
+            }
             return null;
         }
+
+        private static bool MayBeNull(SemanticModel model, int position, ExpressionSyntax lockExpression) =>
+            model.GetSpeculativeSymbolInfo(position, lockExpression, SpeculativeBindingOption.BindAsExpression).Symbol switch
+            {
+                IPropertySymbol p => p.NullableAnnotation == NullableAnnotation.Annotated,
+                IFieldSymbol f => f.NullableAnnotation == NullableAnnotation.Annotated,
+                _ => false,
+            };
 
         private static bool Names(MethodContract c, bool release, bool shared, string expected)
         {

@@ -21,6 +21,8 @@ public class SeedThreadSampleTests
     {
         { "Thread000_004_RetractPageTables.PreFix.cs", new[] { "PTL0001", "PTL0002" } },
         { "Thread000_004_RetractPageTables.PostFix.cs", Array.Empty<string>() },
+        { "Thread001_HugetlbFault.PreFix.cs", new[] { "PTL0008" } },
+        { "Thread001_HugetlbFault.PostFix.cs", Array.Empty<string>() },
         { "Thread002_ZapPteRange.PreFix.cs", new[] { "PTL0009" } },
         { "Thread002_ZapPteRange.PostFix.cs", Array.Empty<string>() },
         { "Thread003_FinishFault.PreFix.cs", new[] { "PTL0003" } },
@@ -37,10 +39,12 @@ public class SeedThreadSampleTests
         Assert.Equal(expected.OrderBy(x => x), ids);
     }
 
-    [Fact]
-    public async Task FixingThePreFixFinishFaultYieldsCleanCompilingCode()
+    [Theory]
+    [InlineData("Thread003_FinishFault.PreFix.cs", "PteNone(PtepGet(pte))")]
+    [InlineData("Thread001_HugetlbFault.PreFix.cs", "HugetlbVmaLockRead(vma);")]
+    public async Task FixingAPreFixPortYieldsCleanCompilingCode(string file, string fixedShape)
     {
-        var (path, text) = Read("Thread003_FinishFault.PreFix.cs");
+        var (path, text) = Read(file);
         using var workspace = new AdhocWorkspace();
         var project = workspace.AddProject("SeedThreads", LanguageNames.CSharp)
             .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable))
@@ -70,7 +74,7 @@ public class SeedThreadSampleTests
         Assert.Empty(await Diagnose(document));
         var compilation = (await document.Project.GetCompilationAsync())!;
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        Assert.Contains("PteNone(PtepGet(pte))", (await document.GetTextAsync()).ToString());
+        Assert.Contains(fixedShape, (await document.GetTextAsync()).ToString());
     }
 
     private static async Task<ImmutableArray<Diagnostic>> Diagnose(Document document)

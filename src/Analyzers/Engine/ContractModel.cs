@@ -137,6 +137,7 @@ namespace PtLock.Analyzers.Engine
                     case "PublishedTableAttribute": c.ReturnsPublishedTable = true; break;
                     case "FreesTableDeferredAttribute": c.FreesTableDeferred = FirstString(a); break;
                     case "MaySleepAttribute": c.MaySleep = true; break;
+                    case "ValidWhileHeldAttribute": c.ValidWhileHeld = c.ValidWhileHeld.AddRange(Locks(a)); break;
                 }
             }
             return c.IsEmpty && !c.NoLockAnalysis && c.SnapshotParameters.IsEmpty && c.PublishesParameters.IsEmpty ? MethodContract.Empty : c;

@@ -84,6 +84,9 @@ namespace PtLock.Analyzers.Engine
         public ImmutableHashSet<string> PublishesParameters { get; set; } = ImmutableHashSet<string>.Empty;
         public string? FreesTableDeferred { get; set; }
 
+        /// <summary>[ValidWhileHeld]: the result is valid only while one of these (sleeping) locks is held.</summary>
+        public ImmutableArray<LockExpr> ValidWhileHeld { get; set; } = ImmutableArray<LockExpr>.Empty;
+
         /// <summary>True when the method changes or needs lock state (worth a dataflow transfer).</summary>
         public bool AffectsLocks =>
             !Requires.IsEmpty || !RequiresShared.IsEmpty || !Excludes.IsEmpty || !Acquires.IsEmpty || !AcquiresShared.IsEmpty
@@ -93,7 +96,7 @@ namespace PtLock.Analyzers.Engine
 
         public bool IsEmpty => !AffectsLocks && !Fallible && !MapsPte && !LocklessSnapshot && UnmapsPte is null
                                && EntryWrite is null && RecheckLevel is null && FreesTableNow is null && FreesTableDeferred is null
-                               && !ReturnsPublishedTable && PublishesParameters.IsEmpty;
+                               && !ReturnsPublishedTable && PublishesParameters.IsEmpty && ValidWhileHeld.IsEmpty;
     }
 
     /// <summary>[Capability] facts of a lock type.</summary>

@@ -24,7 +24,7 @@ namespace PtLock.Analyzers.Engine
             "Requires", "RequiresShared", "Excludes", "Acquires", "AcquiresShared", "Releases", "ReleasesShared",
             "TryAcquires", "TryAcquiresShared", "AssertHeld", "ReturnsCapability", "GuardedBy", "PtGuardedBy",
             "NoLockAnalysis", "Fallible", "MapsPte", "UnmapsPte", "LocklessSnapshot", "Recheck", "EntryWrite",
-            "FreesTableNow", "FreesTableDeferred", "MaySleep", "RequiresStable", "PublishedTable", "SameTableAs",
+            "FreesTableNow", "FreesTableDeferred", "MaySleep", "RequiresStable", "PublishedTable", "SameTableAs", "ValidWhileHeld",
         };
 
         public static HashSet<string> Build(Compilation compilation)

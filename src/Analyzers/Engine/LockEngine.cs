@@ -156,7 +156,7 @@ namespace PtLock.Analyzers.Engine
                 switch (op)
                 {
                     // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.
-                    case IInvocationOperation call when model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true }:
+                    case IInvocationOperation call when model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true } or { ValidWhileHeld.IsEmpty: false }:
                         return true;
                     case IFieldReferenceOperation field when !model.GetGuard(field.Field).IsEmpty:
                         return true;

@@ -24,6 +24,7 @@ namespace PtLock.Analyzers.Engine
             s = ForgetCheckedUses(call, s);
             s = TrackPublishedTables(call, contract, s);
             s = TrackUnmapped(call, contract, s);
+            s = TrackValidWhileHeld(call, contract, s);
             if (contract.RecheckLevel is not null)
                 s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte", "r@" + call.Syntax.SpanStart, contract.RecheckUnchangedWhen);
             if (!contract.AffectsLocks)
@@ -227,15 +228,70 @@ namespace PtLock.Analyzers.Engine
             if (value.IndexOf('(') < 0)
                 return false;
             foreach (var key in s.Paths.Keys)
-            {
-                if (!key.StartsWith(UnmappedMark, System.StringComparison.Ordinal))
-                    continue;
-                string pte = key.Substring(UnmappedMark.Length);
-                if (value.Contains("," + pte + ")") || value.Contains("(" + pte + ")") || value.Contains("," + pte + ",") || value.Contains("(" + pte + ","))
+                if (key.StartsWith(UnmappedMark, System.StringComparison.Ordinal) && IsLockThrough(value, key.Substring(UnmappedMark.Length)))
                     return true;
-            }
             return false;
         }
+
+        /// <summary>Whether a lock value was computed from <paramref name="pointer"/> (PtepLockptr(mm, pte) names pte).</summary>
+        private static bool IsLockThrough(string lockValue, string pointer) =>
+            lockValue.Contains("," + pointer + ")") || lockValue.Contains("(" + pointer + ")")
+            || lockValue.Contains("," + pointer + ",") || lockValue.Contains("(" + pointer + ",");
+
+        /// <summary>Member-path key under which a [ValidWhileHeld] result remembers the locks that keep it valid.</summary>
+        private const string CoveredMark = "covered:";
+
+        /// <summary>
+        /// PTL0008: a [ValidWhileHeld] result (huge_pte_alloc, hugetlb_walk) needs one of its locks held at the call
+        /// and at every later use of the pointer or of a lock taken through it. The record is "id\u001fdisplay" pairs.
+        /// </summary>
+        private LockState TrackValidWhileHeld(IInvocationOperation call, MethodContract contract, LockState s)
+        {
+            if (Reporting && s.Paths.Keys.Any(k => k.StartsWith(CoveredMark, System.StringComparison.Ordinal)))
+            {
+                foreach (var arg in call.Arguments)
+                {
+                    if (arg.Parameter?.RefKind is RefKind.Out || arg.ArgumentKind == ArgumentKind.DefaultValue)
+                        continue;
+                    string value = ValueOf(arg.Value, s);
+                    foreach (var kv in s.Paths)
+                    {
+                        if (!kv.Key.StartsWith(CoveredMark, System.StringComparison.Ordinal))
+                            continue;
+                        string pointer = kv.Key.Substring(CoveredMark.Length);
+                        if (value != pointer && !IsLockThrough(value, pointer))
+                            continue;
+                        var covering = kv.Value.Split('\u001e').Select(p => p.Split('\u001f')).ToArray();
+                        if (covering.Any(c => s.Find(c[0]) is not null))
+                            continue;
+                        string used = value == pointer ? "is used by '" + call.TargetMethod.Name + "'" : "is locked or unlocked through '" + call.TargetMethod.Name + "'";
+                        Report(DiagnosticIds.HugetlbWindowUnlocked, arg.Syntax.GetLocation(),
+                            new object[] { DisplayOf(arg.Value), used + " after the lock was released", Either(covering.Select(c => c[1])) },
+                            properties: ImmutableDictionary<string, string?>.Empty.Add("Kind", "use"));
+                        s = s.WithPaths(s.Paths.Remove(kv.Key)); // once per pointer
+                        break;
+                    }
+                }
+            }
+            if (contract.ValidWhileHeld.IsEmpty || call.TargetMethod.ReturnsVoid)
+                return s;
+            string resultId = ResultId(call, s);
+            var keys = contract.ValidWhileHeld.Select(e => Resolve(e, call, s, resultId)).Where(k => k is not null && !k.IsUnknown).Select(k => k!).ToList();
+            if (keys.Count == 0)
+                return s;
+            if (!keys.Any(k => s.Find(k.Id) is not null))
+            {
+                if (Reporting)
+                    Report(DiagnosticIds.HugetlbWindowUnlocked, call.Syntax.GetLocation(),
+                        new object[] { call.TargetMethod.Name, "is called", Either(keys.Select(k => k.Display)) },
+                        properties: ImmutableDictionary<string, string?>.Empty.Add("Kind", "call").Add("Lock", keys[0].Display));
+                return s;
+            }
+            string record = string.Join("\u001e", keys.Select(k => k.Id + "\u001f" + k.Display));
+            return s.WithPaths(s.Paths.SetItem(CoveredMark + resultId, record));
+        }
+
+        private static string Either(IEnumerable<string> locks) => "'" + string.Join("' or '", locks) + "'";
 
         /// <summary>Member-path key under which a table value that a PMD points (or pointed) to is remembered.</summary>
         private const string PublishedMark = "pub:";

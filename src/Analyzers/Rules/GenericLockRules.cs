@@ -120,6 +120,13 @@ namespace PtLock.Analyzers.Rules
         public PublishedTableFreedNowAnalyzer() : base(Descriptors.PublishedTableFreedNow) { }
     }
 
+    /// <summary>PTL0008: a hugetlb pte_t * looked up or used without the hugetlb vma lock (or i_mmap_rwsem) held.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class HugetlbWindowUnlockedAnalyzer : LockRuleAnalyzer
+    {
+        public HugetlbWindowUnlockedAnalyzer() : base(Descriptors.HugetlbWindowUnlocked) { }
+    }
+
     /// <summary>PTL0010: a pte used after pte_unmap, or a *_nolock ptl used after its table was unmapped.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UseAfterUnmapAnalyzer : LockRuleAnalyzer
