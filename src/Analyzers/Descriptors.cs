@@ -74,7 +74,7 @@ namespace PtLock.Analyzers
 
         public static readonly DiagnosticDescriptor UffdWpMarkerOnZap = MmRule(DiagnosticIds.UffdWpMarkerOnZap,
             "Zapping a file-backed PTE installs the uffd-wp marker",
-            "'{0}' clears an entry in the zap path '{1}', which never calls ZapInstallUffdWpIfNeeded/PteInstallUffdWpIfNeeded: a uffd-wp protected file page loses its protection",
+            "'{0}' clears an entry in the zap path '{1}' with no ZapInstallUffdWpIfNeeded/PteInstallUffdWpIfNeeded on that entry after it: a uffd-wp protected file page loses its protection",
             DiagnosticSeverity.Warning,
             "A file-backed pte carrying uffd-wp (present or swap form) that is zapped must be replaced by a uffd-wp pte marker under the ptl, unless the whole mapping is going away (ZAP_FLAG_DROP_MARKER), or the next write succeeds without userspace being told (thread 002).");
 

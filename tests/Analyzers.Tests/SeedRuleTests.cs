@@ -315,51 +315,6 @@ public class SeedRuleTests
         }
         """);
 
-    // ---- PTL0009: zap keeps uffd-wp as a marker (thread 002) ----
-
-    [Fact]
-    public Task ZapWithoutMarker() => Verify("""
-        [PtLock.Contracts.ZapPath]
-        static void Zap(Vma vma, Pmd pmd, ulong addr)
-        {
-            var pte = PteOffsetMapLock(vma.Mm, pmd, addr, out var ptl);
-            if (pte == null)
-                return;
-            var old = {|PTL0009:PtepGetAndClear(vma.Mm, addr, pte)|};
-            PteUnmapUnlock(pte, ptl);
-        }
-        """);
-
-    [Fact]
-    public Task ZapWithMarker() => Verify("""
-        [PtLock.Contracts.ZapPath]
-        static void Zap(Vma vma, Pmd pmd, ulong addr, ZapDetails? details)
-        {
-            var pte = PteOffsetMapLock(vma.Mm, pmd, addr, out var ptl);
-            if (pte == null)
-                return;
-            var old = PtepGetAndClear(vma.Mm, addr, pte);
-            Memory.ZapInstallUffdWpIfNeeded(vma, addr, pte, details, old);
-            PteUnmapUnlock(pte, ptl);
-        }
-        """);
-
-    [Fact] // clearing outside a zap path (a COW replace) is not this rule's business
-    public Task ClearOutsideAZapPath() => Verify("""
-        static void Replace(Mm mm, Pmd pmd, ulong addr, PteVal orig, PteVal entry)
-        {
-            var pte = PteOffsetMapLock(mm, pmd, addr, out var ptl);
-            if (pte == null)
-                return;
-            if (PteSame(PtepGet(pte), orig))
-            {
-                var old = PtepGetAndClear(mm, addr, pte);
-                SetPteAt(mm, addr, pte, entry);
-            }
-            PteUnmapUnlock(pte, ptl);
-        }
-        """);
-
     // ---- PTL0010: no use after unmap ----
 
     [Fact]

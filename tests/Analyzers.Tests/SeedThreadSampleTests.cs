@@ -42,6 +42,7 @@ public class SeedThreadSampleTests
     [Theory]
     [InlineData("Thread003_FinishFault.PreFix.cs", "PteNone(PtepGet(pte))")]
     [InlineData("Thread001_HugetlbFault.PreFix.cs", "HugetlbVmaLockRead(vma);")]
+    [InlineData("Thread002_ZapPteRange.PreFix.cs", "ZapInstallUffdWpIfNeeded(vma, addr, pte, null, ptent);")]
     public async Task FixingAPreFixPortYieldsCleanCompilingCode(string file, string fixedShape)
     {
         var (path, text) = Read(file);

@@ -7,9 +7,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace PtLock.Analyzers.Rules
 {
     /// <summary>
-    /// PTL0009: a zap path ([ZapPath]) that clears entries ([ClearsEntry]) and never calls a [KeepsUffdWp] method
-    /// drops the uffd-wp protection of file-backed entries (thread 002). Flow-insensitive on purpose: the
-    /// marker call is per cleared entry in every kernel zap loop, so its absence from the body is the bug.
+    /// PTL0009: in a zap path ([ZapPath]), each entry clear ([ClearsEntry]) must be followed by a [KeepsUffdWp]
+    /// call on the same entry pointer (thread 002): later in the text, and inside the same loop iteration when the
+    /// clear is in a loop. Order-aware but not path-sensitive on purpose: every kernel zap loop makes the marker
+    /// call right after each clear, unconditionally, and lets the callee decide.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UffdWpMarkerOnZapAnalyzer : DiagnosticAnalyzer
@@ -33,12 +34,41 @@ namespace PtLock.Analyzers.Rules
                     if (block.OwningSymbol is not IMethodSymbol method || !Has(method, zapPath))
                         return;
                     var calls = block.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()).OfType<IInvocationOperation>().ToList();
-                    if (calls.Any(c => Has(c.TargetMethod, keeps)))
-                        return;
+                    var keepCalls = calls.Where(c => Has(c.TargetMethod, keeps)).ToList();
                     foreach (var call in calls.Where(c => Has(c.TargetMethod, clears)))
-                        block.ReportDiagnostic(Diagnostic.Create(Descriptors.UffdWpMarkerOnZap, call.Syntax.GetLocation(), call.TargetMethod.Name, method.Name));
+                    {
+                        var loop = EnclosingLoop(call);
+                        bool kept = keepCalls.Any(k => k.Syntax.SpanStart > call.Syntax.Span.End
+                                                       && (loop is null || loop.Syntax.Span.Contains(k.Syntax.Span))
+                                                       && SharesEntryPointer(call, k));
+                        if (!kept)
+                            block.ReportDiagnostic(Diagnostic.Create(Descriptors.UffdWpMarkerOnZap, call.Syntax.GetLocation(), call.TargetMethod.Name, method.Name));
+                    }
                 });
             });
+        }
+
+        private static ILoopOperation? EnclosingLoop(IOperation op)
+        {
+            for (var p = op.Parent; p is not null; p = p.Parent)
+                if (p is ILoopOperation loop)
+                    return loop;
+            return null;
+        }
+
+        /// <summary>The marker call names the cleared entry: an argument of a reference type written the same way.</summary>
+        private static bool SharesEntryPointer(IInvocationOperation clear, IInvocationOperation keep)
+        {
+            foreach (var c in clear.Arguments)
+            {
+                if (c.Value.Type is not { IsReferenceType: true } type)
+                    continue;
+                string text = c.Value.Syntax.ToString();
+                foreach (var k in keep.Arguments)
+                    if (SymbolEqualityComparer.Default.Equals(k.Value.Type, type) && k.Value.Syntax.ToString() == text)
+                        return true;
+            }
+            return false;
         }
 
         private static bool Has(IMethodSymbol method, INamedTypeSymbol? attribute) =>
