@@ -14,7 +14,11 @@ public sealed class AddressSpace
         Machine = machine ?? throw new ArgumentNullException(nameof(machine));
         Name = name ?? throw new ArgumentNullException(nameof(name));
         IMmapRwsem = new RwSemaphore(machine, LockClass.IMmapRwsem, $"i_mmap_rwsem({name})");
+        Id = machine.NextMappingId();
     }
+
+    /// <summary>A number unique on its machine, in creation order (hashes that must not vary between runs use it).</summary>
+    internal int Id { get; }
 
     public Machine Machine { get; }
     public string Name { get; }

@@ -29,6 +29,9 @@ public sealed class Machine
     private int _nextMmId;
     internal int NextMmId() => Interlocked.Increment(ref _nextMmId);
 
+    private int _nextMappingId;
+    internal int NextMappingId() => Interlocked.Increment(ref _nextMappingId);
+
     private RwSemaphore[]? _hugetlbFaultMutexes;
 
     /// <summary>hugetlb_fault_mutex_table: sleeping locks hashed by (mapping, index), one per slot.</summary>

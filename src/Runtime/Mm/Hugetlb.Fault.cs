@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using PtLock.Contracts;
 
 namespace PtLock;
@@ -21,7 +20,8 @@ public static partial class Hugetlb
     {
         ArgumentNullException.ThrowIfNull(mapping);
         var table = mapping.Machine.HugetlbFaultMutexTable;
-        ulong hash = (idx + 1) * 0x9E3779B97F4A7C15UL ^ (ulong)RuntimeHelpers.GetHashCode(mapping);
+        // Deterministic (no object hash codes): a replayed schedule must take the same mutexes.
+        ulong hash = ((idx + 1) * 0x9E3779B97F4A7C15UL) ^ ((ulong)mapping.Id * 0xC2B2AE3D27D4EB4FUL);
         return table[(int)(hash >> 32) & (table.Length - 1)];
     }
 
