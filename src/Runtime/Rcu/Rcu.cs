@@ -28,6 +28,9 @@ public sealed class Rcu
         public ref long EnteredAt => ref Entered.Value;
         public int Depth;
         public readonly Thread Thread = Thread.CurrentThread;
+
+        /// <summary>Registered by a thread under a scheduling hook (the explorer runs it; it moves only when chosen).</summary>
+        public readonly bool Controlled = SchedPoint.IsControlled;
     }
 
     private readonly record struct Callback(long Cookie, Action Invoke);
@@ -68,6 +71,19 @@ public sealed class Rcu
         if (--reader.Depth == 0)
             Volatile.Write(ref reader.EnteredAt, 0);
         SchedPoint.Point(SchedPointKind.RcuReadUnlock);
+    }
+
+    /// <summary>
+    /// Forget the calling thread's read-section nesting: the explorer's pooled threads call it before each job,
+    /// since an abandoned schedule may have unwound a thread out of a section without rcu_read_unlock.
+    /// </summary>
+    internal static void ResetCurrentThread()
+    {
+        if (t_reader is { } reader)
+        {
+            reader.Depth = 0;
+            Volatile.Write(ref reader.EnteredAt, 0);
+        }
     }
 
     /// <summary>A scoped read section: <c>using (Rcu.ReadSection()) { … }</c>.</summary>
@@ -219,7 +235,10 @@ public sealed class Rcu
                 else if (Stopwatch.GetTimestamp() - start > stallTicks)
                     throw new PtLockViolationException(RuleIds.HeldAtExit,
                         $"RCU stall: thread '{r.Thread.Name ?? r.Thread.ManagedThreadId.ToString()}' has been inside a read section for over {StallTimeout.TotalSeconds:0} s");
-                SchedPoint.Point(SchedPointKind.RcuSynchronize);
+                // A reader the explorer controls moves only when chosen: give way at a scheduling point. Any other
+                // reader moves on its own, and waiting for it must not add choices that differ from run to run.
+                if (r.Controlled)
+                    SchedPoint.Point(SchedPointKind.RcuSynchronize);
                 spin.SpinOnce(sleep1Threshold: -1);
             }
         }

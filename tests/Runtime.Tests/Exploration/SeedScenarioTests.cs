@@ -52,4 +52,19 @@ public class SeedScenarioTests
             Assert.Equal(Budget, result.SchedulesTried);
         }
     }
+
+    [Theory]
+    [InlineData("001")]
+    [InlineData("000-004")]
+    public void TheSameSeedFindsTheSameScheduleAgain(string id)
+    {
+        var options = new ExplorationOptions { Strategy = ExplorationStrategy.Pct, Budget = Budget, Seed = 42 };
+        var first = Explorer.Run(Seed(id).PreFix, options).Failure;
+        var second = Explorer.Run(Seed(id).PreFix, options).Failure;
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Equal(first!.Trace.Schedule, second!.Trace.Schedule);
+        Assert.Equal(first.Trace.Choices, second.Trace.Choices);
+        Assert.Equal(first.Trace.Log.Select(l => l.ToString()), second.Trace.Log.Select(l => l.ToString()));
+    }
 }

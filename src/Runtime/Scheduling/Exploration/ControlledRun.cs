@@ -33,8 +33,11 @@ internal sealed class ControlledRun
     private ExplorationException? _explorerError;
     private (FailureKind Kind, string Message, string? RuleId, string? Thread, Exception? Exception)? _failure;
 
-    private ControlledRun(Scenario scenario, SchedulingStrategy strategy, ExplorationOptions options, bool log)
+    private readonly WorkerPool _pool;
+
+    private ControlledRun(Scenario scenario, SchedulingStrategy strategy, ExplorationOptions options, bool log, WorkerPool pool)
     {
+        _pool = pool;
         _scenario = scenario;
         _strategy = strategy;
         _options = options;
@@ -47,22 +50,20 @@ internal sealed class ControlledRun
     internal sealed record Outcome(IReadOnlyList<int> Choices, int Steps, IReadOnlyList<TraceStep> Log,
         (FailureKind Kind, string Message, string? RuleId, string? Thread, Exception? Exception)? Failure);
 
-    public static Outcome Execute(Scenario scenario, SchedulingStrategy strategy, ExplorationOptions options, bool log)
+    public static Outcome Execute(Scenario scenario, SchedulingStrategy strategy, ExplorationOptions options, bool log, WorkerPool pool)
     {
-        var run = new ControlledRun(scenario, strategy, options, log);
+        var run = new ControlledRun(scenario, strategy, options, log, pool);
         return run.Run();
     }
 
     private Outcome Run()
     {
         var state = _scenario.Setup();
-        var threads = new Thread[_workers.Length];
         for (int i = 0; i < _workers.Length; i++)
         {
             var worker = _workers[i];
             var body = _scenario.Threads[i].Body;
-            threads[i] = new Thread(() => worker.Main(body, state)) { IsBackground = true, Name = "explorer:" + worker.Name };
-            threads[i].Start();
+            _pool.Start(i, () => worker.Main(body, state));
         }
         lock (_gate)
         {
@@ -71,7 +72,7 @@ internal sealed class ControlledRun
                 _runnable.Add(i);
             _workers[Pick(-1)].Go.Release();
         }
-        WaitForTheThreads(threads);
+        WaitForTheThreads();
         if (_explorerError is not null)
             throw _explorerError; // the trace or the scenario is at fault, not the schedule
         if (_failure is null && _scenario.Check is { } check)
@@ -85,7 +86,7 @@ internal sealed class ControlledRun
         return new Outcome(_choices.ToArray(), _steps, _trace.ToArray(), _failure);
     }
 
-    private void WaitForTheThreads(Thread[] threads)
+    private void WaitForTheThreads()
     {
         int lastSteps = -1;
         while (!_done.Wait(_options.StepTimeout))
@@ -102,8 +103,8 @@ internal sealed class ControlledRun
                     null, null, null);
             break;
         }
-        foreach (var t in threads)
-            t.Join(_options.StepTimeout);
+        // After an abandoned schedule, give the threads time to unwind; a thread blocked for good leaves the pool unhealthy.
+        _done.Wait(_options.StepTimeout);
     }
 
     /// <summary>The strategy's pick among <see cref="_runnable"/>; a real choice only when there are two or more.</summary>

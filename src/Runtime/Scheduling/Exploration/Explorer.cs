@@ -19,41 +19,54 @@ public static class Explorer
         var strategy = SchedulingStrategy.For(options);
         var clock = Stopwatch.StartNew();
         int tried = 0, maxSteps = 0;
-        for (int schedule = 0; schedule < options.Budget; schedule++)
+        var pool = new WorkerPool(scenario.Threads.Count);
+        try
         {
-            if (options.TimeLimit is { } limit && clock.Elapsed > limit)
-                break;
-            if (!strategy.BeginSchedule(schedule, scenario.Threads.Count))
-                break;
-            var outcome = ControlledRun.Execute(scenario, strategy, options, log: false);
-            strategy.EndSchedule(outcome.Steps);
-            tried++;
-            maxSteps = Math.Max(maxSteps, outcome.Steps);
-            options.Progress?.Invoke(tried);
-            if (outcome.Failure is { } failure)
+            for (int schedule = 0; schedule < options.Budget; schedule++)
             {
-                clock.Stop();
-                var trace = new ExplorationTrace
+                if (options.TimeLimit is { } limit && clock.Elapsed > limit)
+                    break;
+                if (!strategy.BeginSchedule(schedule, scenario.Threads.Count))
+                    break;
+                if (!pool.WaitIdle(options.StepTimeout))
                 {
-                    Scenario = scenario.Name,
-                    Strategy = strategy.Describe(),
-                    Schedule = schedule,
-                    Threads = scenario.Threads.Select(t => t.Name).ToArray(),
-                    Choices = outcome.Choices,
-                    Failure = failure.Message,
-                };
-                // Replaying with the log on both documents the interleaving and proves the trace reproduces it.
-                var replayed = Replay(scenario, trace, options);
-                var found = new ExplorationFailure(failure.Kind, failure.Message, failure.RuleId, failure.Thread,
-                    replayed.Failure?.Trace ?? trace, failure.Exception)
+                    pool.Dispose();
+                    pool = new WorkerPool(scenario.Threads.Count);
+                }
+                var outcome = ControlledRun.Execute(scenario, strategy, options, log: false, pool);
+                strategy.EndSchedule(outcome.Steps);
+                tried++;
+                maxSteps = Math.Max(maxSteps, outcome.Steps);
+                options.Progress?.Invoke(tried);
+                if (outcome.Failure is { } failure)
                 {
-                    Reproduced = replayed.Failure is { } again && again.Kind == failure.Kind && again.RuleId == failure.RuleId,
-                };
-                return new ExplorationResult(scenario.Name, strategy.Describe(), tried, clock.Elapsed, found, false, maxSteps);
+                    clock.Stop();
+                    var trace = new ExplorationTrace
+                    {
+                        Scenario = scenario.Name,
+                        Strategy = strategy.Describe(),
+                        Schedule = schedule,
+                        Threads = scenario.Threads.Select(t => t.Name).ToArray(),
+                        Choices = outcome.Choices,
+                        Failure = failure.Message,
+                    };
+                    // Replaying with the log on both documents the interleaving and proves the trace reproduces it.
+                    var replayed = Replay(scenario, trace, options);
+                    var found = new ExplorationFailure(failure.Kind, failure.Message, failure.RuleId, failure.Thread,
+                        replayed.Failure?.Trace ?? trace, failure.Exception)
+                    {
+                        Reproduced = replayed.Failure is { } again && again.Kind == failure.Kind && again.RuleId == failure.RuleId,
+                    };
+                    return new ExplorationResult(scenario.Name, strategy.Describe(), tried, clock.Elapsed, found, false, maxSteps);
+                }
             }
+            clock.Stop();
+            return new ExplorationResult(scenario.Name, strategy.Describe(), tried, clock.Elapsed, null, strategy.Exhausted, maxSteps);
         }
-        clock.Stop();
-        return new ExplorationResult(scenario.Name, strategy.Describe(), tried, clock.Elapsed, null, strategy.Exhausted, maxSteps);
+        finally
+        {
+            pool.Dispose();
+        }
     }
 
     /// <summary>
@@ -74,7 +87,9 @@ public static class Explorer
         var strategy = new ReplayStrategy(trace.Choices);
         var clock = Stopwatch.StartNew();
         strategy.BeginSchedule(0, scenario.Threads.Count);
-        var outcome = ControlledRun.Execute(scenario, strategy, options, log: true);
+        ControlledRun.Outcome outcome;
+        using (var pool = new WorkerPool(scenario.Threads.Count))
+            outcome = ControlledRun.Execute(scenario, strategy, options, log: true, pool);
         clock.Stop();
         var replayed = trace with { Log = outcome.Log, Failure = outcome.Failure?.Message };
         var failure = outcome.Failure is { } f

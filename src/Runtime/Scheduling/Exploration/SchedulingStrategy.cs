@@ -36,7 +36,7 @@ internal sealed class RandomWalkStrategy(int seed) : SchedulingStrategy
 
     public override bool BeginSchedule(int schedule, int threadCount)
     {
-        _random = new Random(HashCode.Combine(seed, schedule));
+        _random = new Random(ScheduleSeed.Of(seed, schedule, 1));
         return true;
     }
 
@@ -60,7 +60,7 @@ internal sealed class PctStrategy(int seed, int depth) : SchedulingStrategy
 
     public override bool BeginSchedule(int schedule, int threadCount)
     {
-        _random = new Random(HashCode.Combine(seed, schedule, 0x5c7));
+        _random = new Random(ScheduleSeed.Of(seed, schedule, 2));
         var order = Enumerable.Range(0, threadCount).OrderBy(_ => _random.Next()).ToArray();
         _priority = new int[threadCount];
         for (int i = 0; i < threadCount; i++)
@@ -204,4 +204,21 @@ internal sealed class ReplayStrategy(IReadOnlyList<int> choices) : SchedulingStr
     }
 
     public override string Describe() => "replay";
+}
+
+/// <summary>
+/// The seed of one schedule, the same in every process (HashCode.Combine is randomised per process, which would
+/// make a saved seed useless elsewhere).
+/// </summary>
+internal static class ScheduleSeed
+{
+    public static int Of(int seed, int schedule, int salt)
+    {
+        // splitmix64 finaliser over the three inputs
+        ulong z = ((ulong)(uint)seed << 32 | (uint)schedule) + 0x9E3779B97F4A7C15UL * (ulong)(salt + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
+    }
 }
