@@ -9,6 +9,4 @@ internal sealed class CliInputException : Exception
     public CliInputException(string message) : base(message) { }
 
     public CliInputException(string message, Exception inner) : base(message, inner) { }
-
-    public CliInputException() : base("bad input") { }
 }

@@ -105,6 +105,19 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public async Task LinkedFoldersAreNotFollowed()
+    {
+        using var folder = new TempFolder();
+        folder.CopySample(RepositoryFiles.PreFix003, Path.Combine("src", "Fault.cs"));
+        Directory.CreateSymbolicLink(folder.File(Path.Combine("src", "loop")), folder.Path);
+
+        var run = await CliRun.ArgsAsync(folder.Path, "check");
+
+        Assert.Equal(ExitCodes.ErrorsFound, run.ExitCode);
+        Assert.EndsWith("in 1 file.", run.OutputLines[^1]);
+    }
+
+    [Fact]
     public async Task PathsOutsideTheWorkingDirectoryStayAbsolute()
     {
         using var folder = new TempFolder();

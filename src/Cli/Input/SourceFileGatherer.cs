@@ -48,11 +48,14 @@ internal static class SourceFileGatherer
     {
         try
         {
-            foreach (string file in Directory.EnumerateFiles(folder, "*.cs"))
-                files.Add(file);
-            foreach (string child in Directory.EnumerateDirectories(folder))
-                if (!SkippedFolders.Contains(Path.GetFileName(child), StringComparer.OrdinalIgnoreCase))
-                    AddFolder(child, files);
+            // The pattern alone would also match *.csx on some platforms' legacy 8.3 rules.
+            files.AddRange(Directory.EnumerateFiles(folder, "*.cs").Where(f => HasExtension(f, ".cs")));
+            foreach (var child in new DirectoryInfo(folder).EnumerateDirectories())
+            {
+                // Linked folders are not followed: a link to a parent would never end.
+                if (!SkippedFolders.Contains(child.Name, StringComparer.OrdinalIgnoreCase) && child.LinkTarget is null)
+                    AddFolder(child.FullName, files);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.CodeAnalysis;
 using PtLock.Cli.Analysis;
 
 namespace PtLock.Cli.Reporting;
@@ -25,8 +26,7 @@ internal static class JsonReport
             result.Findings.Select(Entry.From).ToList(),
             result.CompilationErrors.Select(Entry.From).ToList(),
             result.AnalyzerFailures.Select(Entry.From).ToList(),
-            new Totals(result.Files.Count, result.Count(Microsoft.CodeAnalysis.DiagnosticSeverity.Error),
-                result.Count(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning), result.Count(Microsoft.CodeAnalysis.DiagnosticSeverity.Info)));
+            new Totals(result.Files.Count, result.Count(DiagnosticSeverity.Error), result.Count(DiagnosticSeverity.Warning), result.Count(DiagnosticSeverity.Info)));
         writer.WriteLine(JsonSerializer.Serialize(document, Options));
     }
 
