@@ -1,0 +1,3 @@
+using PtLock.Cli;
+
+return await PtLockCli.RunAsync(args, CliEnvironment.ForProcess());

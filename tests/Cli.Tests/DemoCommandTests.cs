@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+using PtLock.Cli.Commands;
+
+namespace PtLock.Cli.Tests;
+
+/// <summary><c>ptlock</c> with no arguments checks the repository's seed-thread samples and explains them.</summary>
+public class DemoCommandTests
+{
+    [Fact]
+    public async Task NoArgumentsChecksTheSamplesAndExits0()
+    {
+        var run = await CliRun.ArgsAsync(RepositoryFiles.Root);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Empty(run.Error);
+        Assert.Contains("PtLock: checking the seed-thread samples in " + Path.Combine("samples", "SeedThreads"), run.Output);
+        Assert.Contains("the analyzers flag every pre-fix port", run.Output);
+        string prefix = Path.Combine("samples", "SeedThreads") + Path.DirectorySeparatorChar;
+        Assert.Contains(run.OutputLines, l => l.StartsWith("  " + prefix + "Thread003_FinishFault.PreFix.cs(22,9): ", StringComparison.Ordinal) && l.Contains(" PTL0003: ", StringComparison.Ordinal));
+        Assert.Contains(prefix + "Thread003_FinishFault.PostFix.cs: clean", run.OutputLines);
+
+        // The verdict table: each pre-fix port with its rules, each post-fix port clean.
+        AssertVerdict(run, "Thread000_004_RetractPageTables.PreFix.cs", "PTL0001, PTL0002", "flagged");
+        AssertVerdict(run, "Thread001_HugetlbFault.PreFix.cs", "PTL0008", "flagged");
+        AssertVerdict(run, "Thread002_ZapPteRange.PreFix.cs", "PTL0009", "flagged");
+        AssertVerdict(run, "Thread003_FinishFault.PreFix.cs", "PTL0003", "flagged");
+        foreach (string postFix in new[] { "Thread000_004_RetractPageTables", "Thread001_HugetlbFault", "Thread002_ZapPteRange", "Thread003_FinishFault" })
+            AssertVerdict(run, postFix + ".PostFix.cs", "none", "clean");
+        Assert.DoesNotContain("should be", run.Output);
+    }
+
+    [Fact]
+    public async Task TheSamplesAreAlsoFoundAboveTheToolsFolder()
+    {
+        using var elsewhere = new TempFolder();
+
+        var run = await CliRun.CommandAsync(elsewhere.Path, env => new DemoCommand(env).RunAsync(), toolDirectory: AppContext.BaseDirectory);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Contains(Path.Combine(RepositoryFiles.Root, "samples", "SeedThreads", "Thread003_FinishFault.PreFix.cs") + "(22,9)", run.Output);
+    }
+
+    private static void AssertVerdict(CliRun run, string file, string rules, string verdict) =>
+        Assert.Contains(run.OutputLines, l => Regex.IsMatch(l, $@"│ {Regex.Escape(file)}\s*│ {Regex.Escape(rules)}\s*│ {verdict}"));
+}
