@@ -20,6 +20,7 @@ internal static class PtLockCli
         {
             CheckCommand.Definition(environment),
             FixCommand.Definition(environment),
+            ExploreCommand.Definition(environment),
         };
         root.SetAction((_, cancellationToken) => new DemoCommand(environment).RunAsync(cancellationToken));
         return root;

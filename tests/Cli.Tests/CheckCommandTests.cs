@@ -15,7 +15,7 @@ public class CheckCommandTests
         var run = await CliRun.CommandAsync(folder.Path, env => new CheckCommand(env).RunAsync(new CheckCommand.Request([RepositoryFiles.PreFix003])));
 
         Assert.Equal(ExitCodes.ErrorsFound, run.ExitCode);
-        Assert.Contains(run.OutputLines, l => Regex.IsMatch(l, @"^Thread003_FinishFault\.PreFix\.cs\(22,9\): error PTL0003: 'SetPteAt' writes an entry"));
+        Assert.Contains(run.OutputLines, l => Regex.IsMatch(l, @"^Thread003_FinishFault\.PreFix\.cs\(31,9\): error PTL0003: 'SetPteAt' writes an entry"));
         Assert.Contains("Recheck the PTE under the ptl before writing it", run.Output);
         Assert.EndsWith("1 PTL diagnostic (1 error, 0 warnings) in 1 file.", run.OutputLines[^1]);
         Assert.Empty(run.Error);
@@ -44,7 +44,7 @@ public class CheckCommandTests
         var run = await CliRun.ArgsAsync(folder.Path, "check", "src");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        Assert.Contains(run.OutputLines, l => l.StartsWith(Path.Combine("src", "Fault.cs") + "(22,9): warning PTL0003: ", StringComparison.Ordinal));
+        Assert.Contains(run.OutputLines, l => l.StartsWith(Path.Combine("src", "Fault.cs") + "(31,9): warning PTL0003: ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class CheckCommandTests
         var run = await CliRun.ArgsAsync(folder.Path, "check", Path.Combine("proj", "Demo.csproj"));
 
         Assert.Equal(ExitCodes.ErrorsFound, run.ExitCode);
-        Assert.Contains(Path.Combine("proj", "Faults", "Fault.cs") + "(22,9): error PTL0003", run.Output);
+        Assert.Contains(Path.Combine("proj", "Faults", "Fault.cs") + "(31,9): error PTL0003", run.Output);
         Assert.DoesNotContain("PTL0009", run.Output);
         Assert.EndsWith("in 1 file.", run.OutputLines[^1]);
     }
@@ -126,7 +126,7 @@ public class CheckCommandTests
 
         var run = await CliRun.ArgsAsync(elsewhere.Path, "check", file);
 
-        Assert.Contains(file + "(22,9): error PTL0003", run.Output);
+        Assert.Contains(file + "(31,9): error PTL0003", run.Output);
     }
 
     [Fact]

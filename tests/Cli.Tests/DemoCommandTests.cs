@@ -3,7 +3,8 @@ using PtLock.Cli.Commands;
 
 namespace PtLock.Cli.Tests;
 
-/// <summary><c>ptlock</c> with no arguments checks the repository's seed-thread samples and explains them.</summary>
+/// <summary><c>ptlock</c> with no arguments checks the repository's seed-thread samples, explains them, and races them.</summary>
+[Collection(ExplorerRuns.Name)]
 public class DemoCommandTests
 {
     [Fact]
@@ -16,7 +17,7 @@ public class DemoCommandTests
         Assert.Contains("PtLock: checking the seed-thread samples in " + Path.Combine("samples", "SeedThreads"), run.Output);
         Assert.Contains("the analyzers flag every pre-fix port", run.Output);
         string prefix = Path.Combine("samples", "SeedThreads") + Path.DirectorySeparatorChar;
-        Assert.Contains(run.OutputLines, l => l.StartsWith("  " + prefix + "Thread003_FinishFault.PreFix.cs(22,9): ", StringComparison.Ordinal) && l.Contains(" PTL0003: ", StringComparison.Ordinal));
+        Assert.Contains(run.OutputLines, l => l.StartsWith("  " + prefix + "Thread003_FinishFault.PreFix.cs(31,9): ", StringComparison.Ordinal) && l.Contains(" PTL0003: ", StringComparison.Ordinal));
         Assert.Contains(prefix + "Thread003_FinishFault.PostFix.cs: clean", run.OutputLines);
 
         // The verdict table: each pre-fix port with its rules, each post-fix port clean.
@@ -27,6 +28,17 @@ public class DemoCommandTests
         foreach (string postFix in new[] { "Thread000_004_RetractPageTables", "Thread001_HugetlbFault", "Thread002_ZapPteRange", "Thread003_FinishFault" })
             AssertVerdict(run, postFix + ".PostFix.cs", "none", "clean");
         Assert.DoesNotContain("should be", run.Output);
+
+        // The races: every pre-fix port fails, every post-fix port survives, and one interleaving is shown.
+        Assert.Contains("PtLock: racing the same ports with the explorer", run.Output);
+        foreach (string seed in new[] { "000-004-retract", "001-hugetlb-fault", "002-zap", "003-finish-fault" })
+        {
+            Assert.Contains(run.OutputLines, l => l.Contains(seed + "-prefix ") && l.Contains("FAILS at schedule"));
+            Assert.Contains(run.OutputLines, l => l.Contains(seed + "-postfix ") && l.Contains("no failure"));
+        }
+        Assert.Contains(run.OutputLines, l => l.Contains("PTL0002 in khugepaged"));
+        Assert.Contains(run.OutputLines, l => l.Contains("PTL0008 in fault(B)"));
+        Assert.Contains("replayed from its trace: same failure", run.Output);
     }
 
     [Fact]
@@ -37,7 +49,7 @@ public class DemoCommandTests
         var run = await CliRun.CommandAsync(elsewhere.Path, env => new DemoCommand(env).RunAsync(), toolDirectory: AppContext.BaseDirectory);
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        Assert.Contains(Path.Combine(RepositoryFiles.Root, "samples", "SeedThreads", "Thread003_FinishFault.PreFix.cs") + "(22,9)", run.Output);
+        Assert.Contains(Path.Combine(RepositoryFiles.Root, "samples", "SeedThreads", "Thread003_FinishFault.PreFix.cs") + "(31,9)", run.Output);
     }
 
     private static void AssertVerdict(CliRun run, string file, string rules, string verdict) =>

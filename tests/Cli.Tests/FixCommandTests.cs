@@ -19,7 +19,7 @@ public class FixCommandTests
         var lines = run.OutputLines;
         Assert.Contains("--- " + RepositoryFiles.PreFix003, lines);
         Assert.Contains("+++ " + RepositoryFiles.PreFix003, lines);
-        Assert.Contains(lines, l => l.StartsWith("@@ -19,7 +19,8 @@", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("@@ -28,7 +28,8 @@", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith('+') && l.Contains("if (PteNone(PtepGet(pte)))", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith('-') && l.Contains("SetPteAt(mm, addr, pte,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("│ PTL0003", StringComparison.Ordinal) && l.TrimEnd('│', ' ').EndsWith('1'));

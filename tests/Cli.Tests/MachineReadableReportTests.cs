@@ -21,7 +21,7 @@ public class MachineReadableReportTests
         Assert.Equal("error", diagnostic.GetProperty("severity").GetString());
         Assert.StartsWith("'SetPteAt' writes an entry under 'ptl'", diagnostic.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(RepositoryFiles.PreFix003, diagnostic.GetProperty("path").GetString());
-        Assert.Equal(22, diagnostic.GetProperty("line").GetInt32());
+        Assert.Equal(31, diagnostic.GetProperty("line").GetInt32());
         Assert.Equal(9, diagnostic.GetProperty("column").GetInt32());
         Assert.EndsWith("docs/rules/PTL0003.md", diagnostic.GetProperty("helpUri").GetString(), StringComparison.Ordinal);
         Assert.Empty(json.RootElement.GetProperty("compilationErrors").EnumerateArray());
@@ -53,7 +53,7 @@ public class MachineReadableReportTests
         var location = Assert.Single(result.GetProperty("locations").EnumerateArray()).GetProperty("physicalLocation");
         Assert.Equal("src/Fault.cs", location.GetProperty("artifactLocation").GetProperty("uri").GetString());
         Assert.Equal("SRCROOT", location.GetProperty("artifactLocation").GetProperty("uriBaseId").GetString());
-        Assert.Equal(22, location.GetProperty("region").GetProperty("startLine").GetInt32());
+        Assert.Equal(31, location.GetProperty("region").GetProperty("startLine").GetInt32());
         Assert.Equal(9, location.GetProperty("region").GetProperty("startColumn").GetInt32());
     }
 

@@ -17,7 +17,8 @@ internal static class Consoles
             Out = new AnsiConsoleOutput(writer),
             Ansi = useColor ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = useColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            // A terminal gets live displays (the explorer's progress); piped and test output never does.
+            Interactive = useColor ? InteractionSupport.Detect : InteractionSupport.No,
             Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },
         });
         if (!useColor)

@@ -98,6 +98,10 @@ public static partial class Hugetlb
             throw new ArgumentException($"{op}: address {addr:x} is not huge-page aligned", nameof(addr));
         CheckPmdSlot(ptep, addr, op);
         SchedPoint.Point(SchedPointKind.EntryWrite, ptep);
+        // Checked mode: a pte_t * kept across an unshare points into a table this mm no longer maps (thread 001).
+        if (mm.Machine.Checked && ptep.IsLive && HugePteOffset(mm, addr)?.Frame != ptep.Frame)
+            throw new PtLockViolationException(RuleIds.HugetlbWindowUnlocked,
+                $"{op}({ptep}) at {addr:x}: mm{mm.Id} no longer maps that PMD table (it was unshared meanwhile); the write would land in another mm's table");
         if (mm.Machine.Validate && !LinuxMm.PtepLockptr(mm, ptep).IsHeldByCurrentThread)
             throw new PtLockViolationException(RuleIds.RequiresLockNotHeld, $"{op}({ptep}) without the PMD table's lock");
     }

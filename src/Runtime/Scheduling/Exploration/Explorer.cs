@@ -91,6 +91,8 @@ public static class Explorer
         using (var pool = new WorkerPool(scenario.Threads.Count))
             outcome = ControlledRun.Execute(scenario, strategy, options, log: true, pool);
         clock.Stop();
+        if (outcome.Failure is null && strategy.Used < trace.Choices.Count)
+            throw new ExplorationException($"the schedule ended after {strategy.Used} of the trace's {trace.Choices.Count} choices: the scenario changed or is not deterministic");
         var replayed = trace with { Log = outcome.Log, Failure = outcome.Failure?.Message };
         var failure = outcome.Failure is { } f
             ? new ExplorationFailure(f.Kind, f.Message, f.RuleId, f.Thread, replayed, f.Exception) { Reproduced = true }

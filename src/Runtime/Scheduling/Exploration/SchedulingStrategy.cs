@@ -187,6 +187,9 @@ internal sealed class ReplayStrategy(IReadOnlyList<int> choices) : SchedulingStr
 {
     private int _next;
 
+    /// <summary>How many of the trace's choices the schedule used.</summary>
+    public int Used => _next;
+
     public override bool BeginSchedule(int schedule, int threadCount)
     {
         _next = 0;
