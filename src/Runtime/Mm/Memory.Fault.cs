@@ -121,7 +121,7 @@ public static partial class Memory
 
     /// <summary>
     /// do_fault (do_read_fault / do_shared_fault): find or create the page-cache folio and map it with
-    /// finish_fault. Private write faults (do_cow_fault) are not modelled yet and say so.
+    /// finish_fault. A private write fault copies the file page into a new anonymous page first (do_cow_fault).
     /// </summary>
     [Kernel("do_fault")]
     [MaySleep]
@@ -131,10 +131,10 @@ public static partial class Memory
         var vma = vmf.Vma;
         if (vma.File is null)
             throw new ArgumentException("do_fault on an anonymous VMA", nameof(vmf));
-        if ((vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared)
-            throw new NotSupportedException($"do_cow_fault (a write fault on a private file mapping) is not modelled yet ({vma})");
         try
         {
+            if ((vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared)
+                return DoCowFault(vmf);
             // do_read_fault: map the cached neighbours first; if that mapped the faulting page, done.
             if ((vmf.Flags & FaultFlags.Write) == 0 && ShouldFaultAround(vmf))
             {
@@ -157,6 +157,32 @@ public static partial class Memory
                 PgAlloc.PteFree(vma.Mm, unused);
             }
         }
+    }
+
+    /// <summary>
+    /// do_cow_fault: a write to a private file mapping. Copy the file page into a new anonymous page
+    /// (vmf->cow_page) and let finish_fault map the copy, writable; the file page stays in the page cache.
+    /// </summary>
+    [Kernel("do_cow_fault")]
+    [MaySleep]
+    public static VmFaultResult DoCowFault(VmFault vmf)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        var vma = vmf.Vma;
+        var file = vma.File ?? throw new ArgumentException("do_cow_fault on an anonymous VMA", nameof(vmf));
+        vma.AnonVma ??= new object(); // anon_vma_prepare
+        var cow = Folio.Alloc(vma.Mm.Machine);
+        if (cow is null)
+            return VmFaultResult.Oom;
+        var page = file.GetOrCreateFolio(vmf.Pgoff);
+        if (page is null)
+        {
+            cow.Put();
+            return VmFaultResult.Oom;
+        }
+        cow.Content = page.Content; // copy_user_highpage
+        // finish_fault drops the copy's reference itself when it does not map it.
+        return FinishFault(vmf, cow);
     }
 
     /// <summary>
@@ -195,10 +221,17 @@ public static partial class Memory
         var entry = Pgtable.PteMkyoung(PteVal.FromPfn(folio.Pfn, vma.PageProt));
         if ((vmf.Flags & FaultFlags.Write) != 0)
             entry = Pgtable.PteMkdirty(entry);
+        // A private write fault maps the copy do_cow_fault made (vmf->cow_page): a new anonymous page, writable.
+        bool cow = (vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared;
+        if (cow)
+            entry = Pgtable.PteMkwrite(entry);
         if ((vmf.Flags & FaultFlags.OrigPteValid) != 0 && vmf.OrigPte.IsUffdWpMarker)
             entry = Pgtable.PteMkuffdWp(entry);
-        Rmap.FolioAddFileRmapPte(folio, vma);
-        mm.AddRss(anon: false, 1);
+        if (cow)
+            Rmap.FolioAddNewAnonRmap(folio, vma, vmf.Address);
+        else
+            Rmap.FolioAddFileRmapPte(folio, vma);
+        mm.AddRss(anon: cow, 1);
         Pgtable.SetPteAt(mm, vmf.Address, pte, entry);
         PgtableGeneric.PteUnmapUnlock(pte, ptl);
         return VmFaultResult.None;
