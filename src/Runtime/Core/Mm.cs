@@ -203,5 +203,17 @@ public sealed class Mm
         }
     }
 
+    /// <summary>mmput of the last user: tear the address space down (exit_mmap) and free its page tables.</summary>
+    [Kernel("mmput")]
+    [Excludes(nameof(MmapLock))]
+    public void Exit() => Memory.ExitMmap(this);
+
+    internal List<Vma> DetachAllVmas()
+    {
+        var all = _vmas.ToList();
+        _vmas.Clear();
+        return all;
+    }
+
     public override string ToString() => $"mm{Id}";
 }

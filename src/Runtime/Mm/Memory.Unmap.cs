@@ -95,15 +95,39 @@ public static partial class Memory
         if (addr > end - 1)
             return;
         ulong pgdirSize = 1UL << Geometry.PgdirShift(mm.Levels);
-        for (ulong next; addr <= end - 1 && addr != 0; addr = next)
+        for (ulong next; addr < end; addr = next)
         {
             next = AddrEnd(addr, end, pgdirSize);
             var pgd = Pgtable.PgdOffset(mm, addr);
-            if (Pgtable.PgdNone(Pgtable.PgdpGet(pgd)))
-                continue;
-            // With four levels the p4d is the pgd slot itself and is never freed on its own.
+            if (mm.Levels == 5)
+            {
+                if (!Pgtable.PgdNone(Pgtable.PgdpGet(pgd)))
+                    FreeP4dRange(tlb, pgd, addr, next, floor, ceiling, pgdirSize);
+            }
+            else
+            {
+                // With four levels the p4d is the pgd slot itself (folded): free_p4d_range frees nothing of its own.
+                FreePudRange(tlb, Pgtable.P4dOffset(pgd, addr), addr, next, floor, ceiling);
+            }
+        }
+    }
+
+    /// <summary>free_p4d_range (five-level paging): the PUD tables below, then the P4D table if wholly inside.</summary>
+    private static void FreeP4dRange(MmuGather tlb, Pgd pgd, ulong addr, ulong end, ulong floor, ulong ceiling, ulong pgdirSize)
+    {
+        ulong start = addr;
+        for (ulong next; addr < end; addr = next)
+        {
+            next = AddrEnd(addr, end, Geometry.P4dSize);
             FreePudRange(tlb, Pgtable.P4dOffset(pgd, addr), addr, next, floor, ceiling);
         }
+        if (!CoversWholeTable(start, end, floor, ceiling, pgdirSize))
+            return;
+        var frame = Pgtable.P4dOffset(pgd, start & ~(pgdirSize - 1)).Frame;
+        SchedPoint.Point(SchedPointKind.EntryWrite, pgd);
+        pgd.Store(0); // pgd_clear
+        frame.InstalledIn = null;
+        tlb.RemoveUpperTable(frame); // p4d_free_tlb
     }
 
     private static void FreePudRange(MmuGather tlb, P4d p4d, ulong addr, ulong end, ulong floor, ulong ceiling)
@@ -112,7 +136,7 @@ public static partial class Memory
         if (Pgtable.P4dNone(Pgtable.P4dpGet(p4d)))
             return;
         ulong start = addr;
-        for (ulong next; addr <= end - 1 && addr != 0; addr = next)
+        for (ulong next; addr < end; addr = next)
         {
             next = AddrEnd(addr, end, Geometry.PudSize);
             var pud = Pgtable.PudOffset(p4d, addr);
@@ -134,7 +158,7 @@ public static partial class Memory
     {
         var mm = tlb.Mm;
         ulong start = addr;
-        for (ulong next; addr <= end - 1 && addr != 0; addr = next)
+        for (ulong next; addr < end; addr = next)
         {
             next = Geometry.PmdAddrEnd(addr, end);
             var pmd = Pgtable.PmdOffset(pud, addr);
@@ -191,5 +215,45 @@ public static partial class Memory
     {
         ulong boundary = (addr + size) & ~(size - 1);
         return boundary - 1 < end - 1 ? boundary : end;
+    }
+
+    /// <summary>
+    /// exit_mmap (from mmput): unmap every VMA (markers dropped: the whole mapping goes), unlink them from their
+    /// files, free every page table through the mmu_gather, then the PGD (mm_free_pgd). The mm is dead afterwards:
+    /// any further operation on it throws <see cref="MmTornDownException"/>.
+    /// </summary>
+    [Kernel("exit_mmap")]
+    [MaySleep]
+    public static void ExitMmap(Mm mm)
+    {
+        ArgumentNullException.ThrowIfNull(mm);
+        mm.CheckAlive("exit_mmap");
+        mm.MmapLock.DownWrite();
+        try
+        {
+            var vmas = mm.DetachAllVmas();
+            var tlb = MmuGather.TlbGatherMmu(mm);
+            var details = new ZapDetails(ZapFlags.DropMarker | ZapFlags.Unmap);
+            foreach (var vma in vmas)
+                UnmapSingleVma(tlb, vma, details);
+            foreach (var vma in vmas)
+            {
+                if (vma.File is { } file)
+                {
+                    file.IMmapRwsem.DownWrite();
+                    try { file.RemoveMapping(vma); }
+                    finally { file.IMmapRwsem.UpWrite(); }
+                }
+            }
+            // FIRST_USER_ADDRESS .. TASK_SIZE with no neighbours: every table goes.
+            FreePgdRange(tlb, 0, mm.TaskSize, 0, 0);
+            MmuGather.TlbFinishMmu(tlb);
+            mm.MarkDead();
+        }
+        finally
+        {
+            mm.MmapLock.UpWrite();
+        }
+        PageTableCtor.Destroy(mm.PgdFrame, "pgd_free", immediate: true);
     }
 }
