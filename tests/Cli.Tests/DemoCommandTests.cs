@@ -41,15 +41,15 @@ public class DemoCommandTests
         Assert.Contains("replayed from its trace: same failure", run.Output);
     }
 
-    [Fact]
-    public async Task TheSamplesAreAlsoFoundAboveTheToolsFolder()
+    [Fact] // the tool carries a copy of the samples next to itself, so an installed tool runs the demo too
+    public async Task TheSamplesAreFoundNextToTheToolOutsideACheckout()
     {
         using var elsewhere = new TempFolder();
 
         var run = await CliRun.CommandAsync(elsewhere.Path, env => new DemoCommand(env).RunAsync(), toolDirectory: AppContext.BaseDirectory);
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        Assert.Contains(Path.Combine(RepositoryFiles.Root, "samples", "SeedThreads", "Thread003_FinishFault.PreFix.cs") + "(31,9)", run.Output);
+        Assert.Contains(Path.Combine(AppContext.BaseDirectory, "samples", "SeedThreads", "Thread003_FinishFault.PreFix.cs") + "(31,9)", run.Output);
     }
 
     private static void AssertVerdict(CliRun run, string file, string rules, string verdict) =>

@@ -1,8 +1,8 @@
 namespace PtLock.Cli.Commands;
 
 /// <summary>
-/// Finds the repository's <c>samples/SeedThreads</c>: above the current directory (running inside a
-/// checkout) or above the tool's own folder (running from the checkout's build output).
+/// Finds <c>samples/SeedThreads</c>: above the current directory (running inside a checkout), else in or above
+/// the tool's own folder (the sources are copied next to the tool, so an installed tool finds its own copy).
 /// </summary>
 internal static class SeedThreadSamples
 {
