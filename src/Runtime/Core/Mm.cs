@@ -208,6 +208,25 @@ public sealed class Mm
     [Excludes(nameof(MmapLock))]
     public void Exit() => Memory.ExitMmap(this);
 
+    /// <summary>fork: <see cref="Memory.DupMmap"/>.</summary>
+    [Kernel("fork (dup_mmap)")]
+    [Excludes(nameof(MmapLock))]
+    public Mm Fork() => Memory.DupMmap(this);
+
+    /// <summary>vm_area_dup + anon_vma_fork + the i_mmap link: the child's copy of a parent VMA.</summary>
+    internal Vma AddVmaCopy(Vma parent, VmFlags flags)
+    {
+        var copy = new Vma(this, parent.Start, parent.End, flags, parent.File, parent.PgOff) { AnonVma = parent.AnonVma };
+        _vmas.Add(copy);
+        if (parent.File is { } file)
+        {
+            file.IMmapRwsem.DownWrite();
+            try { file.AddMapping(copy); }
+            finally { file.IMmapRwsem.UpWrite(); }
+        }
+        return copy;
+    }
+
     internal List<Vma> DetachAllVmas()
     {
         var all = _vmas.ToList();

@@ -87,6 +87,15 @@ public static partial class Hugetlb
         return true;
     }
 
+    /// <summary>huge_ptep_set_wrprotect: fork write-protects a private page in the parent. Needs the PMD table's lock.</summary>
+    [Kernel("huge_ptep_set_wrprotect")]
+    [Requires("PtepLockptr(mm, ptep)")]
+    public static void HugePtepSetWrprotect(Mm mm, ulong addr, Pte ptep)
+    {
+        CheckHugeWrite(mm, addr, ptep, "huge_ptep_set_wrprotect");
+        ptep.Store(Pgtable.PteWrprotect(new PteVal(ptep.Load())).Raw);
+    }
+
     private static void CheckHugeWrite(Mm mm, ulong addr, Pte ptep, string op)
     {
         ArgumentNullException.ThrowIfNull(mm);

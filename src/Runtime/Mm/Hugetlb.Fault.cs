@@ -104,6 +104,8 @@ public static partial class Hugetlb
         Folio? folio = mapping.FindFolio(idx);
         if (folio is null)
         {
+            if (!shared)
+                vma.AnonVma ??= new object(); // vmf_anon_prepare
             folio = shared ? mapping.GetOrCreateFolio(idx) : Folio.Alloc(mm.Machine);
             anon = !shared;
         }
@@ -167,6 +169,7 @@ public static partial class Hugetlb
             return VmFaultResult.None;
         }
         Spinlock.SpinUnlock(ptl);
+        vma.AnonVma ??= new object(); // vmf_anon_prepare
         var copy = Folio.Alloc(mm.Machine);
         if (copy is not null)
             copy.Content = oldFolio.Content; // copy_user_large_folio
