@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis.Diagnostics;
 using PtLock.Analyzers.Engine;
 
@@ -26,22 +29,32 @@ namespace PtLock.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
-                // A syntax action rather than an operation-block action: bodies that mention nothing annotated
-                // are never turned into IOperation trees or control-flow graphs.
-                start.RegisterSyntaxNodeAction(node =>
+                // One callback per file rather than one per declaration: the driver's per-declaration bookkeeping
+                // for syntax-node actions costs more than the walk below. Bodies that mention nothing annotated are
+                // never turned into IOperation trees or control-flow graphs (LockEngine's pre-filter).
+                start.RegisterSemanticModelAction(model =>
                 {
-                    foreach (var finding in LockEngine.Analyze(results, node.Node, node.SemanticModel, node.CancellationToken))
+                    var root = model.SemanticModel.SyntaxTree.GetRoot(model.CancellationToken);
+                    foreach (var node in AnalysedNodes(root))
                     {
-                        if (finding.RuleId != Rule.Id)
-                            continue;
-                        node.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
+                        foreach (var finding in LockEngine.Analyze(results, node, model.SemanticModel, model.CancellationToken))
+                        {
+                            if (finding.RuleId != Rule.Id)
+                                continue;
+                            model.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
+                        }
                     }
-                },
-                SyntaxKind.MethodDeclaration, SyntaxKind.OperatorDeclaration, SyntaxKind.ConversionOperatorDeclaration,
-                SyntaxKind.GetAccessorDeclaration, SyntaxKind.SetAccessorDeclaration, SyntaxKind.InitAccessorDeclaration,
-                SyntaxKind.AddAccessorDeclaration, SyntaxKind.RemoveAccessorDeclaration,
-                SyntaxKind.PropertyDeclaration, SyntaxKind.IndexerDeclaration, SyntaxKind.CompilationUnit);
+                });
             });
         }
+
+        /// <summary>The declarations with bodies the engine analyses, and the compilation unit (top-level statements).</summary>
+        private static IEnumerable<SyntaxNode> AnalysedNodes(SyntaxNode root) =>
+            root.DescendantNodesAndSelf(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax
+                                             or BasePropertyDeclarationSyntax or AccessorListSyntax)
+                .Where(n => n.Kind() is SyntaxKind.MethodDeclaration or SyntaxKind.OperatorDeclaration or SyntaxKind.ConversionOperatorDeclaration
+                    or SyntaxKind.GetAccessorDeclaration or SyntaxKind.SetAccessorDeclaration or SyntaxKind.InitAccessorDeclaration
+                    or SyntaxKind.AddAccessorDeclaration or SyntaxKind.RemoveAccessorDeclaration
+                    or SyntaxKind.PropertyDeclaration or SyntaxKind.IndexerDeclaration or SyntaxKind.CompilationUnit);
     }
 }
