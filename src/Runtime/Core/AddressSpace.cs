@@ -57,6 +57,33 @@ public sealed class AddressSpace
         }
     }
 
+    /// <summary>
+    /// filemap_add_folio of a large folio: a new folio of 2^<paramref name="order"/> pages holding file pages
+    /// [index, index + 2^order), added with a page-cache reference. Null when out of memory or when any of those
+    /// pages is already cached (-EEXIST). The index must be aligned to the folio size.
+    /// </summary>
+    public Folio? AddLargeFolio(ulong index, int order)
+    {
+        ulong pages = 1UL << order;
+        if ((index & (pages - 1)) != 0)
+            throw new ArgumentException($"a folio of {pages} pages must start at a multiple of {pages}, not at {index}", nameof(index));
+        lock (_pageCache)
+        {
+            for (ulong i = index; i < index + pages; i++)
+                if (_pageCache.ContainsKey(i))
+                    return null;
+            var folio = Folio.AllocLarge(Machine, order);
+            if (folio is null)
+                return null;
+            folio.Mapping = this;
+            folio.Index = index;
+            for (ulong i = index; i < index + pages; i++)
+                _pageCache[i] = folio;
+            return folio;
+        }
+    }
+
+    /// <summary>How many file pages are cached (a large folio counts each of its pages).</summary>
     public int CachedPages
     {
         get { lock (_pageCache) return _pageCache.Count; }
@@ -64,7 +91,7 @@ public sealed class AddressSpace
 
     internal IReadOnlyCollection<Folio> CachedFolios
     {
-        get { lock (_pageCache) return _pageCache.Values.ToList(); }
+        get { lock (_pageCache) return _pageCache.Values.Distinct().ToList(); }
     }
 
     public override string ToString() => $"mapping({Name})";

@@ -13,11 +13,29 @@ public sealed class Folio
     private int _mapCount;
     private RwSemaphore? _lock;
 
-    private Folio(PageFrame frame, Machine machine)
+    private Folio(PageFrame frame, Machine machine, int order = 0)
     {
         Frame = frame;
         Generation = frame.Generation;
         Machine = machine;
+        Order = order;
+    }
+
+    /// <summary>folio_order: 0 for a single page, 9 for a PMD-sized folio.</summary>
+    public int Order { get; }
+
+    /// <summary>folio_nr_pages.</summary>
+    public int NrPages => 1 << Order;
+
+    /// <summary>folio_test_pmd_mappable: as large as a PMD mapping.</summary>
+    public bool IsPmdMappable => Order == Geometry.PmdShift - Geometry.PageShift;
+
+    /// <summary>The pfn of the page of this folio that holds file page <paramref name="index"/> (folio_page(folio, index - folio->index)).</summary>
+    public ulong PfnOf(ulong index)
+    {
+        if (index < Index || index - Index >= (ulong)NrPages)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"file page {index} is not in {this}");
+        return Pfn + (index - Index);
     }
 
     public PageFrame Frame { get; }
@@ -76,6 +94,30 @@ public sealed class Folio
         return folio;
     }
 
+    /// <summary>
+    /// folio_alloc(order): a zeroed folio of 2^<paramref name="order"/> contiguous pages with one reference, or null.
+    /// Every page's frame points at the folio (the tail pages' compound_head).
+    /// </summary>
+    public static Folio? AllocLarge(Machine machine, int order)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        if (order is < 0 or > Geometry.PmdShift - Geometry.PageShift)
+            throw new ArgumentOutOfRangeException(nameof(order), order, "orders 0 to 9 (a PMD) are modelled");
+        if (order == 0)
+            return Alloc(machine);
+        var frames = machine.Memory.AllocContiguous(1 << order, FrameKind.Data);
+        if (frames is null)
+            return null;
+        var folio = new Folio(frames[0], machine, order);
+        foreach (var frame in frames)
+        {
+            frame.LockWord = unchecked((int)0xdead4ead);
+            frame.Folio = folio;
+            frame.Content = 0;
+        }
+        return folio;
+    }
+
     /// <summary>folio_get.</summary>
     public void Get()
     {
@@ -94,6 +136,8 @@ public sealed class Folio
         {
             if (MapCount != 0)
                 throw new PtLockViolationException(RuleIds.PageTableCheck, $"folio pfn {Pfn:x} freed while still mapped {MapCount} time(s)");
+            for (int i = NrPages - 1; i >= 1; i--)
+                Machine.Memory.Free(Machine.Memory.FrameOf(Pfn + (ulong)i), "folio_put");
             Machine.Memory.Free(Frame, "folio_put");
         }
     }
@@ -112,5 +156,5 @@ public sealed class Folio
             throw new PtLockViolationException(RuleIds.StaleFrame, $"{op} on a folio whose page was freed: {Frame.Describe()}");
     }
 
-    public override string ToString() => $"folio(pfn {Pfn:x}{(IsAnon ? " anon" : Mapping is null ? "" : $" {Mapping.Name}@{Index}")} ref {RefCount} map {MapCount})";
+    public override string ToString() => $"folio(pfn {Pfn:x}{(Order == 0 ? "" : $" order {Order}")}{(IsAnon ? " anon" : Mapping is null ? "" : $" {Mapping.Name}@{Index}")} ref {RefCount} map {MapCount})";
 }

@@ -79,6 +79,44 @@ public sealed class PhysMem
         }
     }
 
+    /// <summary>
+    /// alloc_pages(order): <paramref name="count"/> consecutive free frames starting at a multiple of
+    /// <paramref name="count"/> (a power of two), or null when no such run is free. O(frames): large folios are
+    /// rare in the simulator and the free list is a stack, not a buddy allocator.
+    /// </summary>
+    internal PageFrame[]? AllocContiguous(int count, FrameKind kind)
+    {
+        if (count < 1 || (count & (count - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a power of two");
+        lock (_gate)
+        {
+            for (int start = count; start + count <= _frames.Length; start += count)
+            {
+                bool free = true;
+                for (int i = start; i < start + count && free; i++)
+                    free = _frames[i].Kind == FrameKind.Free;
+                if (!free)
+                    continue;
+                // Take the run out of the free stack, keeping the order of the rest.
+                int kept = 0;
+                for (int i = 0; i < _freeTop; i++)
+                    if (_freeStack[i] < (ulong)start || _freeStack[i] >= (ulong)(start + count))
+                        _freeStack[kept++] = _freeStack[i];
+                _freeTop = kept;
+                var run = new PageFrame[count];
+                for (int i = 0; i < count; i++)
+                {
+                    var frame = _frames[start + i];
+                    frame.BumpGeneration();
+                    frame.Kind = kind;
+                    run[i] = frame;
+                }
+                return run;
+            }
+            return null;
+        }
+    }
+
     internal void Free(PageFrame frame, string freedBy)
     {
         lock (_gate)

@@ -2,17 +2,8 @@ using PtLock.Contracts;
 
 namespace PtLock;
 
-/// <summary>The scan results of mm/khugepaged.c that matter to page-table retraction.</summary>
-public enum ScanResult
-{
-    Succeed,
-    PmdNull,
-    PmdNone,
-    PmdMapped,
-}
-
 /// <summary>mm/khugepaged.c: retracting the PTE tables of a range that is now mapped by a huge page.</summary>
-public static class Khugepaged
+public static partial class Khugepaged
 {
     /// <summary>check_pmd_state: is this PMD (read locklessly) a pointer to a PTE table?</summary>
     [Kernel("check_pmd_state")]

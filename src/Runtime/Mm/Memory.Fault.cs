@@ -32,6 +32,15 @@ public static partial class Memory
             return VmFaultResult.Oom;
         vmf.Pmd = pmd;
         vmf.OrigPmd = Pgtable.PmdpGetLockless(pmd);
+        if (Pgtable.PmdTransHuge(vmf.OrigPmd))
+        {
+            // The page is mapped by a PMD (do_set_pmd). Only shared or read-only file mappings get one here, so a
+            // write that passed the VMA check finds it writable: huge_pmd_set_accessed has nothing to change.
+            // wp_huge_pmd would split the PMD, which the simulator does not model.
+            if (write && !vmf.OrigPmd.IsWrite)
+                throw new InvalidOperationException($"a write to a read-only PMD mapping at {address:x} would need __split_huge_pmd, which is not modelled");
+            return VmFaultResult.None;
+        }
         return HandlePteFault(vmf);
     }
 
@@ -197,6 +206,14 @@ public static partial class Memory
         ArgumentNullException.ThrowIfNull(folio);
         var vma = vmf.Vma;
         var mm = vma.Mm;
+        // A private write fault maps the copy do_cow_fault made (vmf->cow_page): a new anonymous page, writable.
+        bool cow = (vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared;
+        if (!cow && folio.IsPmdMappable && Pgtable.PmdNone(Pgtable.PmdpGet(vmf.Pmd!)))
+        {
+            var mapped = DoSetPmd(vmf, folio);
+            if (mapped != VmFaultResult.Fallback)
+                return mapped;
+        }
         if (vmf.PreallocPte is not null && Pgtable.PmdNone(Pgtable.PmdpGet(vmf.Pmd!)))
             PmdInstallPrealloc(vmf);
         else if (LinuxMm.PteAlloc(mm, vmf.Pmd!))
@@ -218,11 +235,10 @@ public static partial class Memory
             folio.Put();
             return VmFaultResult.NoPage;
         }
-        var entry = Pgtable.PteMkyoung(PteVal.FromPfn(folio.Pfn, vma.PageProt));
+        ulong pfn = cow || folio.NrPages == 1 ? folio.Pfn : folio.PfnOf(vmf.Pgoff);
+        var entry = Pgtable.PteMkyoung(PteVal.FromPfn(pfn, vma.PageProt));
         if ((vmf.Flags & FaultFlags.Write) != 0)
             entry = Pgtable.PteMkdirty(entry);
-        // A private write fault maps the copy do_cow_fault made (vmf->cow_page): a new anonymous page, writable.
-        bool cow = (vmf.Flags & FaultFlags.Write) != 0 && !vma.IsShared;
         if (cow)
             entry = Pgtable.PteMkwrite(entry);
         if ((vmf.Flags & FaultFlags.OrigPteValid) != 0 && vmf.OrigPte.IsUffdWpMarker)

@@ -66,7 +66,7 @@ public static partial class Memory
         // Like next_uptodate_folio(): start at the first cached page; with none, nothing to prepare or lock.
         if (FirstCachedIndex(file, startPgoff, endPgoff) is not ulong first)
             return VmFaultResult.None;
-        if (FilemapMapPmd(vmf))
+        if (FilemapMapPmd(vmf, file.FindFolio(first)!))
             return VmFaultResult.NoPage;
 
         ulong addr = vma.Start + ((first - vma.PgOff) << Geometry.PageShift);
@@ -86,7 +86,7 @@ public static partial class Memory
             mm.AddRss(anon: false, 1);
             // Prefaulted entries stay old: set_pte_range() does not make them young, and on x86 only the
             // access marks an entry young, which the faulting page gets here as the runtime's finish_fault does.
-            var entry = PteVal.FromPfn(folio.Pfn, vma.PageProt);
+            var entry = PteVal.FromPfn(folio.NrPages == 1 ? folio.Pfn : folio.PfnOf(index), vma.PageProt);
             if (addr == vmf.Address)
             {
                 entry = Pgtable.PteMkyoung(entry);
@@ -99,16 +99,25 @@ public static partial class Memory
     }
 
     /// <summary>
-    /// filemap_map_pmd: install the preallocated table if the PMD is none; true when the PMD is a huge leaf
-    /// (nothing to map at PTE level).
+    /// filemap_map_pmd: map the folio with a PMD when it is PMD-sized and the PMD is none (do_set_pmd); else
+    /// install the preallocated table if the PMD is none. True when the PMD is (now) a huge leaf: nothing to map
+    /// at PTE level.
     /// </summary>
     [Kernel("filemap_map_pmd")]
-    public static bool FilemapMapPmd(VmFault vmf)
+    public static bool FilemapMapPmd(VmFault vmf, Folio folio)
     {
         ArgumentNullException.ThrowIfNull(vmf);
+        ArgumentNullException.ThrowIfNull(folio);
         var pmdval = Pgtable.PmdpGet(vmf.Pmd!);
         if (Pgtable.PmdTransHuge(pmdval))
             return true;
+        if (Pgtable.PmdNone(pmdval) && folio.IsPmdMappable)
+        {
+            folio.Get(); // the reference the PMD mapping holds
+            if (DoSetPmd(vmf, folio) == VmFaultResult.None)
+                return true;
+            folio.Put();
+        }
         if (Pgtable.PmdNone(pmdval) && vmf.PreallocPte is not null)
             PmdInstallPrealloc(vmf);
         return false;

@@ -46,6 +46,8 @@ public static partial class Memory
             var pmd = Rmap.MmFindPmd(vma.Mm, addr);
             if (pmd is not null && Pgtable.PmdpGetLockless(pmd).IsTable)
                 ZapPteRange(tlb, vma, pmd, addr, next, details);
+            else if (pmd is not null && Pgtable.PmdTransHuge(Pgtable.PmdpGetLockless(pmd)))
+                ZapHugePmdRange(tlb, vma, pmd, addr, next);
             addr = next;
         }
     }

@@ -128,9 +128,55 @@ public static partial class Memory
                 if (reclaimEmptyTables && PtReclaim.TryToFreePte(mm, pmd, addr, tlb))
                     reclaimed++;
             }
+            else if (pmd is not null && Pgtable.PmdTransHuge(Pgtable.PmdpGetLockless(pmd)))
+            {
+                ZapHugePmdRange(tlb, vma, pmd, addr, next);
+            }
             addr = next;
         }
         MmuGather.TlbFinishMmu(tlb);
         return reclaimed;
+    }
+
+    /// <summary>
+    /// zap_pmd_range's huge arm: a PMD leaf is zapped whole (zap_huge_pmd); zapping part of it would need
+    /// __split_huge_pmd, which is not modelled, and is refused with an exception naming the range.
+    /// </summary>
+    private static void ZapHugePmdRange(MmuGather tlb, Vma vma, Pmd pmd, ulong addr, ulong next)
+    {
+        if (next - addr != Geometry.PmdSize)
+            throw new ArgumentOutOfRangeException(nameof(addr),
+                $"[{addr:x}, {next:x}) is part of a PMD-mapped folio; zapping part of one needs __split_huge_pmd, which is not modelled: zap whole 2 MiB ranges");
+        ZapHugePmd(tlb, vma, pmd, addr);
+    }
+
+    /// <summary>
+    /// zap_huge_pmd: under the PMD lock, if the PMD is still the leaf seen before it (__pmd_trans_huge_lock
+    /// rechecks it), clear it and hand the file folio to the mmu_gather. False when the PMD changed meanwhile.
+    /// </summary>
+    [Kernel("zap_huge_pmd")]
+    public static bool ZapHugePmd(MmuGather tlb, Vma vma, Pmd pmd, ulong addr)
+    {
+        ArgumentNullException.ThrowIfNull(tlb);
+        ArgumentNullException.ThrowIfNull(vma);
+        var mm = vma.Mm;
+        var seen = Pgtable.PmdpGetLockless(pmd);
+        if (!Pgtable.PmdTransHuge(seen))
+            return false;
+        var pml = LinuxMm.PmdLock(mm, pmd);
+        // __pmd_trans_huge_lock: still the same leaf now that the lock is held?
+        if (!Pgtable.PmdSame(seen, Pgtable.PmdpGet(pmd)))
+        {
+            Spinlock.SpinUnlock(pml);
+            return false;
+        }
+        var orig = Pgtable.PmdpGetAndClear(mm, addr & Geometry.PmdMask, pmd);
+        var folio = mm.Machine.Memory.FrameOf(orig.Pfn).Folio
+                    ?? throw new InvalidOperationException($"zap_huge_pmd: {orig} maps no folio");
+        mm.AddRss(folio.IsAnon, -folio.NrPages);
+        folio.RemoveMap(); // folio_remove_rmap_pmd
+        Spinlock.SpinUnlock(pml);
+        MmuGather.TlbRemoveFolio(tlb, folio);
+        return true;
     }
 }

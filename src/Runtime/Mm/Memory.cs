@@ -107,4 +107,37 @@ public static partial class Memory
             PageTableCtor.Destroy(frame, "p4d/pud_free", immediate: true);
         return 0;
     }
+
+    /// <summary>
+    /// do_set_pmd: map a whole PMD-sized file folio with one PMD leaf. Fallback where it does not fit: the range
+    /// is not inside the VMA or not aligned with the folio, the VMA is uffd-wp (its per-page protection needs
+    /// PTEs), or it is a private writable mapping (a later write would need __split_huge_pmd, not modelled). Under
+    /// the PMD lock the PMD must still be none, or another thread mapped it first (Fallback, as the kernel).
+    /// </summary>
+    [Kernel("do_set_pmd")]
+    public static VmFaultResult DoSetPmd(VmFault vmf, Folio folio)
+    {
+        ArgumentNullException.ThrowIfNull(vmf);
+        ArgumentNullException.ThrowIfNull(folio);
+        var vma = vmf.Vma;
+        var mm = vma.Mm;
+        ulong haddr = vmf.Address & Geometry.PmdMask;
+        if (!folio.IsPmdMappable || vma.File is null || folio.Mapping != vma.File || vma.UserfaultfdWp
+            || (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
+            || haddr < vma.Start || haddr + Geometry.PmdSize > vma.End || vma.LinearPageIndex(haddr) != folio.Index)
+            return VmFaultResult.Fallback;
+        var pmd = vmf.Pmd!;
+        var pml = LinuxMm.PmdLock(mm, pmd);
+        if (!Pgtable.PmdNone(Pgtable.PmdpGet(pmd)))
+        {
+            Spinlock.SpinUnlock(pml);
+            return VmFaultResult.Fallback;
+        }
+        var entry = PmdVal.Huge(folio.Pfn, vma.PageProt);
+        folio.AddMap(); // folio_add_file_rmap_pmd
+        mm.AddRss(anon: false, folio.NrPages);
+        Pgtable.SetPmdAt(mm, haddr, pmd, entry);
+        Spinlock.SpinUnlock(pml);
+        return VmFaultResult.None;
+    }
 }

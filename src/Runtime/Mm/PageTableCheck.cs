@@ -44,6 +44,19 @@ public static class PageTableCheck
                 $"page_table_check: pfn {frame.Pfn:x} unmapped more often than it was mapped");
     }
 
+    /// <summary>page_table_check_pmd_set / _clear: a PMD leaf counts as one mapping of the folio's head page.</summary>
+    internal static void SetPmd(PmdVal value, Mm mm)
+    {
+        if (value.IsLeaf && value.IsPresent)
+            Set(PteVal.FromPfn(value.Pfn, PgProt.ReadOnly), mm);
+    }
+
+    internal static void ClearedPmd(Mm mm, PmdVal old)
+    {
+        if (old.IsLeaf && old.IsPresent)
+            Cleared(mm, PteVal.FromPfn(old.Pfn, PgProt.ReadOnly));
+    }
+
     private static bool TryDataFrame(Machine machine, ulong pfn, out PageFrame frame) =>
         machine.Memory.TryFrameOf(pfn, out frame) && frame.Kind == FrameKind.Data;
 
@@ -85,10 +98,17 @@ public static class PageTableCheck
                     int counted = frame.AnonMapCount + frame.FileMapCount;
                     if (entries != counted)
                         problems.Add($"pfn {frame.Pfn:x}: page_table_check counts {counted} mapping(s), the tables hold {entries}");
-                    if (frame.Folio is { } folio && folio.MapCount != entries)
-                        problems.Add($"pfn {frame.Pfn:x}: folio mapcount {folio.MapCount}, the tables hold {entries} mapping(s)");
-                    if (frame.Folio is { } f && f.RefCount < f.MapCount)
-                        problems.Add($"pfn {frame.Pfn:x}: refcount {f.RefCount} below mapcount {f.MapCount}");
+                    // A folio's mapcount counts every entry that maps any of its pages (a PMD mapping counts once).
+                    if (frame.Folio is { } folio && folio.Pfn == frame.Pfn)
+                    {
+                        int mapped = entries;
+                        for (int i = 1; i < folio.NrPages; i++)
+                            mapped += entriesPerPage.GetValueOrDefault(folio.Pfn + (ulong)i);
+                        if (folio.MapCount != mapped)
+                            problems.Add($"pfn {frame.Pfn:x}: folio mapcount {folio.MapCount}, the tables hold {mapped} mapping(s)");
+                        if (folio.RefCount < folio.MapCount)
+                            problems.Add($"pfn {frame.Pfn:x}: refcount {folio.RefCount} below mapcount {folio.MapCount}");
+                    }
                     break;
                 default:
                     int reached = reachedTables.GetValueOrDefault(frame.Pfn);

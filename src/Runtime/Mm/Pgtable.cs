@@ -176,7 +176,12 @@ public static class Pgtable
     public static void SetPmdAt(Mm mm, ulong addr, Pmd pmd, PmdVal value)
     {
         CheckPmdWrite(mm, addr, pmd, "set_pmd_at");
-        WritePmd(pmd, value);
+        var old = WritePmd(pmd, value);
+        if (mm.Machine.Validate)
+        {
+            PageTableCheck.ClearedPmd(mm, old);
+            PageTableCheck.SetPmd(value, mm);
+        }
     }
 
     /// <summary>pmd_populate: point the PMD at a PTE table. Needs the PMD lock and a none PMD.</summary>
@@ -220,7 +225,10 @@ public static class Pgtable
     public static PmdVal PmdpGetAndClear(Mm mm, ulong addr, Pmd pmd)
     {
         CheckPmdWrite(mm, addr, pmd, "pmdp_get_and_clear");
-        return WritePmd(pmd, PmdVal.Empty);
+        var old = WritePmd(pmd, PmdVal.Empty);
+        if (mm.Machine.Validate)
+            PageTableCheck.ClearedPmd(mm, old);
+        return old;
     }
 
     /// <summary>pmd_clear_bad: report and clear a corrupted PMD (done without the lock, as the kernel does).</summary>
