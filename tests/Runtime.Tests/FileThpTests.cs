@@ -83,11 +83,11 @@ public class FileThpTests
         var results = Khugepaged.MadviseCollapse(mm, Base, 2 * Geometry.PmdSize);
 
         Assert.Equal(ScanResult.Succeed, results[0].Result);
-        Assert.Equal(ScanResult.PageCompound, results[1].Result); // nothing PMD-sized cached there
+        Assert.Equal(ScanResult.Succeed, results[1].Result); // a hole: collapse_file makes a zero-filled folio
         Assert.True(PmdTransHuge(PmdOf(mm, Base)));
         Assert.Equal(1, folio.MapCount);
         Assert.Equal(2, folio.RefCount); // the page cache and the PMD
-        Assert.Equal(512, mm.FileRss);
+        Assert.Equal(1024, mm.FileRss);
         Assert.Equal(0, mm.NrPtes);
         Rcu.Barrier();
         Assert.False(table.IsLive); // freed through RCU
@@ -142,5 +142,69 @@ public class FileThpTests
         Assert.Throws<ArgumentOutOfRangeException>(() => a.PfnOf(512));
         Assert.Null(file.AddLargeFolio(512, 9)); // pfn 0 is reserved, 512..1023 taken: no aligned run left
         Assert.Equal(512, file.CachedPages);
+    }
+
+    [Fact]
+    public void MadviseCollapseBuildsALargeFolioFromSmallPagesAndEveryMmFollows()
+    {
+        var machine = TestMachines.Small();
+        var file = new AddressSpace(machine, "shmem");
+        var small = new List<Folio>();
+        for (ulong i = 0; i < 10; i++)
+        {
+            var f = file.GetOrCreateFolio(i)!;
+            f.Content = 100 + i;
+            small.Add(f);
+        }
+        var a = new Mm(machine);
+        var b = new Mm(machine);
+        const VmFlags flags = VmFlags.Read | VmFlags.Write | VmFlags.Shared;
+        var vmaA = a.Mmap(Base, Geometry.PmdSize, flags, file);
+        var vmaB = b.Mmap(Base, Geometry.PmdSize, flags, file);
+        AssertMapped(Fault(vmaA, Base + 2 * Geometry.PageSize, write: false));
+        AssertMapped(Fault(vmaB, Base + 5 * Geometry.PageSize, write: true));
+        Assert.True(small[2].MapCount >= 1 && small[5].MapCount >= 1);
+        int freeBefore = machine.Memory.FreeFrames;
+
+        var results = Khugepaged.MadviseCollapse(a, Base, Geometry.PmdSize);
+
+        Assert.Equal(ScanResult.Succeed, results.Single().Result);
+        var large = file.FindFolio(0)!;
+        Assert.True(large.IsPmdMappable);
+        Assert.Equal(107UL, machine.Memory.FrameOf(large.PfnOf(7)).Content); // contents copied
+        Assert.True(PmdTransHuge(PmdOf(a, Base)));
+        Assert.True(PmdNone(PmdOf(b, Base))); // B's entries were unmapped and its table retracted
+        Assert.All(small, f => Assert.False(f.IsLive)); // the small folios are gone
+        Assert.Equal(0, b.FileRss);
+        // B faults the large folio back in, with a PMD of its own.
+        AssertMapped(Fault(vmaB, Base + 5 * Geometry.PageSize, write: false));
+        Assert.True(PmdTransHuge(PmdOf(b, Base)));
+        Rcu.Barrier();
+        Assert.True(machine.Memory.FreeFrames < freeBefore); // 512 frames for 10 small ones and two tables
+        Assert.Empty(PageTableCheck.Audit(machine, new[] { a, b }));
+    }
+
+    [Fact]
+    public void CollapseKeepsAUffdWpProtectionAsAMarkerInTheOtherMm()
+    {
+        var machine = TestMachines.Small();
+        var file = new AddressSpace(machine, "shmem");
+        var a = new Mm(machine);
+        var b = new Mm(machine);
+        var vmaA = a.Mmap(Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write | VmFlags.Shared, file);
+        var vmaB = b.Mmap(Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write | VmFlags.Shared | VmFlags.UffdWp, file);
+        AssertMapped(Fault(vmaB, Base, write: true));
+        Userfaultfd.UffdioWriteprotect(b, Base, Geometry.PageSize, enableWp: true);
+        AssertMapped(Fault(vmaA, Base + 10 * Geometry.PageSize, write: false)); // A has page tables there too
+
+        Assert.Equal(ScanResult.Succeed, Khugepaged.MadviseCollapse(a, Base, Geometry.PmdSize).Single().Result);
+
+        var pte = PteOffsetMap(Rmap.MmFindPmd(b, Base)!, Base)!;
+        Assert.True(PteMarkerUffdWp(PtepGet(pte))); // try_to_unmap left the marker; retract skipped the uffd-wp VMA
+        PteUnmap(pte);
+        Assert.Equal(VmFaultResult.Retry, Fault(vmaB, Base, write: true)); // the write still reaches userspace
+        Assert.Equal(ScanResult.PteUffdWp, Khugepaged.MadviseCollapse(b, Base, Geometry.PmdSize).Single().Result);
+        Rcu.Barrier();
+        Assert.Empty(PageTableCheck.Audit(machine, new[] { a, b }));
     }
 }

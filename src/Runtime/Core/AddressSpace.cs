@@ -83,6 +83,29 @@ public sealed class AddressSpace
         }
     }
 
+    /// <summary>
+    /// The xas_store loop of collapse_file: replace the cached folios of [index, index + 2^order) — exactly
+    /// <paramref name="expected"/>, null for a hole — by <paramref name="large"/>. False (nothing changed) when the
+    /// page cache no longer holds what was expected.
+    /// </summary>
+    internal bool ReplaceRange(ulong index, Folio large, IReadOnlyList<Folio?> expected)
+    {
+        lock (_pageCache)
+        {
+            for (int i = 0; i < expected.Count; i++)
+            {
+                var now = _pageCache.TryGetValue(index + (ulong)i, out var f) ? f : null;
+                if (!ReferenceEquals(now, expected[i]))
+                    return false;
+            }
+            large.Mapping = this;
+            large.Index = index;
+            for (int i = 0; i < expected.Count; i++)
+                _pageCache[index + (ulong)i] = large;
+            return true;
+        }
+    }
+
     /// <summary>How many file pages are cached (a large folio counts each of its pages).</summary>
     public int CachedPages
     {

@@ -37,7 +37,8 @@ internal static class LockDep
 
     public static void BeforeAcquire(object lck, LockClass cls, int subclass, bool trylock, string name)
     {
-        if (cls.Sleeps)
+        // A trylock never sleeps, so it is allowed where sleeping is not (folio_trylock under a ptl).
+        if (cls.Sleeps && !trylock)
         {
             if (Rcu.Depth > 0)
                 throw new PtLockViolationException(RuleIds.SleepInAtomic,
@@ -65,7 +66,7 @@ internal static class LockDep
             if (h.Class.Rank > cls.Rank)
                 throw new PtLockViolationException(RuleIds.LockOrder,
                     $"lock order: {name} ({cls.Name}) taken while holding {h.Name} ({h.Class.Name}), which must come after it");
-            if (h.Class.Key == cls.Key && h.Subclass == subclass)
+            if (h.Class.Key == cls.Key && h.Subclass == subclass && !cls.NestsFreely)
             {
                 if (cls.Key == "ptlock")
                     throw new PtLockViolationException(RuleIds.NestedPtlWithoutGuard,

@@ -133,14 +133,84 @@ public static partial class Khugepaged
     }
 
     /// <summary>
-    /// madvise_collapse for file VMAs whose page cache already holds PMD-sized folios (hpage_collapse_scan_file's
-    /// SCAN_PTE_MAPPED_HUGEPAGE): each PMD-aligned range of [start, start+len) inside a file VMA is collapsed with
-    /// collapse_pte_mapped_thp, installing the PMD. Taking small cached pages into a new large folio
-    /// (collapse_file) is not modelled: such ranges report <see cref="ScanResult.PageCompound"/>. Takes the mmap
-    /// lock for read; returns the result per range.
+    /// collapse_file (for a shmem-like file): build a PMD-sized folio for file pages [start, start+512) out of the
+    /// cached small folios (holes become zero pages). Each small folio is locked (so no fault maps it meanwhile)
+    /// and unmapped everywhere (try_to_unmap, keeping uffd-wp markers); their contents are copied; the page cache
+    /// is switched to the new folio in one step, and the old folios lose their page-cache references. Then
+    /// retract_page_tables frees the emptied PTE tables of every mm mapping the range.
+    /// </summary>
+    [Kernel("collapse_file")]
+    [MaySleep]
+    public static ScanResult CollapseFile(AddressSpace mapping, ulong start)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        const int pages = Geometry.PtrsPerPte;
+        if ((start & (pages - 1)) != 0)
+            return ScanResult.AddressRange;
+        var old = new Folio?[pages];
+        for (int i = 0; i < pages; i++)
+        {
+            old[i] = mapping.FindFolio(start + (ulong)i);
+            if (old[i] is { NrPages: > 1 })
+                return old[i]!.IsPmdMappable && old[i]!.Index == start ? ScanResult.PteMappedHugepage : ScanResult.PageCompound;
+        }
+        var large = Folio.AllocLarge(mapping.Machine, Geometry.PmdShift - Geometry.PageShift);
+        if (large is null)
+            return ScanResult.Fail; // SCAN_ALLOC_HUGE_PAGE_FAIL
+        var result = ReplaceSmallFolios(mapping, start, old, large);
+        if (result != ScanResult.Succeed)
+        {
+            large.Put();
+            return result;
+        }
+        foreach (var small in old)
+            small?.Put(); // the page cache's reference
+        RetractPageTables(mapping, start);
+        return ScanResult.Succeed;
+    }
+
+    /// <summary>
+    /// The middle of collapse_file: lock every small folio, unmap it everywhere, copy it into the large folio,
+    /// switch the page cache over, then unlock them all.
+    /// </summary>
+    [NoLockAnalysis("holds one folio lock per cached page in a list until the page cache is switched; the analysis tracks lock expressions, not collections")]
+    private static ScanResult ReplaceSmallFolios(AddressSpace mapping, ulong start, Folio?[] old, Folio large)
+    {
+        var locked = new List<Folio>();
+        var result = ScanResult.Succeed;
+        try
+        {
+            for (int i = 0; i < old.Length && result == ScanResult.Succeed; i++)
+            {
+                if (old[i] is not { } small)
+                    continue;
+                small.Lock.DownWrite();
+                locked.Add(small);
+                if (small.MapCount > 0 && !Rmap.TryToUnmap(small))
+                    result = ScanResult.Fail;
+                else
+                    mapping.Machine.Memory.FrameOf(large.Pfn + (ulong)i).Content = small.Content; // copy_mc_highpage
+            }
+            if (result == ScanResult.Succeed && !mapping.ReplaceRange(start, large, old))
+                result = ScanResult.Fail;
+        }
+        finally
+        {
+            foreach (var small in locked)
+                small.Lock.UpWrite();
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// madvise_collapse for file VMAs: each PMD-aligned range of [start, start+len) inside a file VMA gets a
+    /// PMD-sized folio in the page cache (collapse_file, unless one is already there: SCAN_PTE_MAPPED_HUGEPAGE),
+    /// then this mm maps it with a PMD (collapse_pte_mapped_thp installing the PMD). uffd-wp VMAs are left
+    /// alone. Takes the mmap lock for read; returns the result per range.
     /// </summary>
     [Kernel("madvise_collapse")]
     [Excludes("mm.MmapLock")]
+    [MaySleep]
     public static IReadOnlyList<(ulong Address, ScanResult Result)> MadviseCollapse(Mm mm, ulong start, ulong len)
     {
         ArgumentNullException.ThrowIfNull(mm);
@@ -152,12 +222,27 @@ public static partial class Khugepaged
         {
             ulong first = (start + Geometry.PmdSize - 1) & Geometry.PmdMask;
             for (ulong haddr = first; haddr + Geometry.PmdSize <= start + len; haddr += Geometry.PmdSize)
-                results.Add((haddr, CollapsePteMappedThp(mm, haddr, installPmd: true)));
+                results.Add((haddr, CollapseRange(mm, haddr)));
         }
         finally
         {
             mm.MmapLock.UpRead();
         }
         return results;
+    }
+
+    /// <summary>hpage_collapse_scan_file + collapse_pte_mapped_thp for one PMD range.</summary>
+    [RequiresShared("mm.MmapLock")]
+    private static ScanResult CollapseRange(Mm mm, ulong haddr)
+    {
+        var vma = mm.VmaLookup(haddr);
+        if (vma?.File is not { } file || vma.IsHugetlb || haddr + Geometry.PmdSize > vma.End)
+            return ScanResult.VmaCheck;
+        if (vma.UserfaultfdWp)
+            return ScanResult.PteUffdWp;
+        var cached = CollapseFile(file, vma.LinearPageIndex(haddr));
+        if (cached is not (ScanResult.Succeed or ScanResult.PteMappedHugepage))
+            return cached;
+        return CollapsePteMappedThp(mm, haddr, installPmd: true);
     }
 }

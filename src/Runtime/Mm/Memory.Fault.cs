@@ -154,8 +154,20 @@ public static partial class Memory
             var folio = vma.File.GetOrCreateFolio(vmf.Pgoff);
             if (folio is null)
                 return VmFaultResult.Oom;
-            folio.Get(); // the reference the mapping will hold
-            return FinishFault(vmf, folio);
+            // filemap_fault hands the folio over locked (VM_FAULT_LOCKED): collapse_file, holding it, cannot replace
+            // it in the page cache while it is being mapped. If it was replaced before we got the lock: retry.
+            folio.Lock.DownWrite();
+            try
+            {
+                if (!ReferenceEquals(vma.File.FindFolio(vmf.Pgoff), folio))
+                    return VmFaultResult.Retry;
+                folio.Get(); // the reference the mapping will hold
+                return FinishFault(vmf, folio);
+            }
+            finally
+            {
+                folio.Lock.UpWrite();
+            }
         }
         finally
         {

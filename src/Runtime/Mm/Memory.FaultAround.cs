@@ -81,6 +81,15 @@ public static partial class Memory
                 continue;
             if (!Pgtable.PteNone(Pgtable.PtepGet(pte)))
                 continue;
+            // next_uptodate_folio: a folio someone holds locked (collapse_file replacing it) is skipped, not waited for.
+            if (!folio.Lock.DownWriteTrylock())
+                continue;
+            bool stillCached = ReferenceEquals(file.FindFolio(index), folio);
+            if (!stillCached)
+            {
+                folio.Lock.UpWrite();
+                continue;
+            }
             folio.Get();
             Rmap.FolioAddFileRmapPte(folio, vma);
             mm.AddRss(anon: false, 1);
@@ -93,6 +102,7 @@ public static partial class Memory
                 result = VmFaultResult.NoPage;
             }
             Pgtable.SetPteAt(mm, addr, pte, entry);
+            folio.Lock.UpWrite();
         }
         PgtableGeneric.PteUnmapUnlock(startPte, ptl);
         return result;
