@@ -157,15 +157,22 @@ public static partial class Khugepaged
         var large = Folio.AllocLarge(mapping.Machine, Geometry.PmdShift - Geometry.PageShift);
         if (large is null)
             return ScanResult.Fail; // SCAN_ALLOC_HUGE_PAGE_FAIL
+        // The new folio is locked from before it enters the page cache until the tables are retracted: a fault
+        // that finds it blocks on that lock (fault-around skips it), so no entry refills a table being retracted.
+        large.Lock.DownWrite();
         var result = ReplaceSmallFolios(mapping, start, old, large);
+        if (result == ScanResult.Succeed)
+        {
+            foreach (var small in old)
+                small?.Put(); // the page cache's reference
+            RetractPageTables(mapping, start);
+        }
+        large.Lock.UpWrite();
         if (result != ScanResult.Succeed)
         {
             large.Put();
             return result;
         }
-        foreach (var small in old)
-            small?.Put(); // the page cache's reference
-        RetractPageTables(mapping, start);
         return ScanResult.Succeed;
     }
 
