@@ -84,7 +84,7 @@ public class RuntimeApiTests
             var ptl = PteLockptr(mm, pmdval);
             if (ptl != pml)
                 SpinLockNested(ptl, SingleDepthNesting);
-            PmdClear(pmd);
+            {|PTL0001:PmdClear(pmd)|}; // a read under the lock is not a recheck: nothing compared it
             SpinUnlock(pml);
         {|PTL1005:}|}
         """);

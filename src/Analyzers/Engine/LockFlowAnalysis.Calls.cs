@@ -27,8 +27,17 @@ namespace PtLock.Analyzers.Engine
             s = TrackValidWhileHeld(call, contract, s);
             if (contract.RecheckLevel is not null)
                 s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte", "r@" + call.Syntax.SpanStart, contract.RecheckUnchangedWhen);
+            // A walker that maps the table under the PMD lock reads the PMD under that lock (and fails unless it
+            // points to a table): for that PMD lock it is a recheck (try_to_free_pte, collapse_pte_mapped_thp).
+            if (contract.MapsPte)
+                s = CreditPmdLockForMap(call, s);
             if (!contract.AffectsLocks)
+            {
+                // An entry write that names no lock (pmd_clear) is still checked against the lock held for its entry.
+                if (Reporting && contract.EntryWrite is not null)
+                    CheckEntryWrite(call, contract, s, ResultId(call, s), null);
                 return TrackFallible(call, contract, UpdateOutArguments(call, contract, s), contract.Fallible ? ResultId(call, s) : "");
+            }
             string resultId = ResultId(call, s);
 
             if (s.Assumptions.ContainsKey("null:" + resultId))
@@ -337,11 +346,18 @@ namespace PtLock.Analyzers.Engine
             if (contract.EntryWrite is not ("pte" or "pmd"))
                 return;
             bool pmdWrite = contract.EntryWrite == "pmd";
+            var guards = new List<HeldLock>();
             foreach (var e in contract.Requires)
             {
                 var key = Resolve(e, call, s, resultId, fallback);
-                if (key is null || s.Find(key.Id) is not { Maybe: false } held || held.FromContract)
-                    continue;
+                if (key is not null && s.Find(key.Id) is { Maybe: false } found && !found.FromContract)
+                    guards.Add(found);
+            }
+            // A PMD write that names no lock (pmd_clear takes no mm): the PMD lock held for that entry guards it.
+            if (contract.Requires.IsEmpty && pmdWrite && PmdLocksOf(call, contract.EntryWrite, s) is { Count: > 0 } pmdLocks)
+                guards.AddRange(pmdLocks.Where(h => !h.FromContract));
+            foreach (var held in guards)
+            {
                 if (pmdWrite)
                 {
                     // PTL0001: a check made before taking the PMD lock says nothing about the PMD now.
@@ -361,6 +377,27 @@ namespace PtLock.Analyzers.Engine
                 Report(DiagnosticIds.PteRecheckUnderPtl, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, held.Key.Display, Line(held.AcquiredAt) },
                     new[] { held.AcquiredAt }, ImmutableDictionary<string, string?>.Empty.Add("Lock", held.Key.Display));
             }
+        }
+
+        private LockState CreditPmdLockForMap(IInvocationOperation call, LockState s)
+        {
+            var held = s.Held;
+            foreach (var pml in PmdLocksOf(call, "pmd", s))
+                held = held.SetItem(pml.Key.Id, pml.With(rechecked: true, strongRecheck: true));
+            return s.WithHeld(held);
+        }
+
+        /// <summary>The held PMD locks (PmdLockptr(…, pmd)) of the entry the named argument points to.</summary>
+        private List<HeldLock> PmdLocksOf(IInvocationOperation call, string parameter, LockState s)
+        {
+            var found = new List<HeldLock>();
+            if (call.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter) is not { } arg)
+                return found;
+            string pmd = ValueOf(arg.Value, s);
+            foreach (var held in s.Held.Values)
+                if (!held.Maybe && !s.IsVacuous(held) && held.Key.Id.StartsWith("PmdLockptr(", System.StringComparison.Ordinal) && IsLockThrough(held.Key.Id, pmd))
+                    found.Add(held);
+            return found;
         }
 
         /// <summary>Marks locks taken by a [MapsPte] walker (its RCU section and, for the locking variant, its ptl).</summary>

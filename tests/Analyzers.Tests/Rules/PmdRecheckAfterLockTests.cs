@@ -44,4 +44,25 @@ public class PmdRecheckAfterLockTests
             return installed;
         }
         """);
+
+    [Fact] // pmd_clear names no lock: the PMD lock held for that entry is the one that must have been rechecked
+    public Task ClearWithoutRecheckUnderThePmdLock() => Verify("""
+        static void Drop(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            {|PTL0001:PmdClear(pmd)|};
+            SpinUnlock(pml);
+        }
+        """);
+
+    [Fact]
+    public Task ClearAfterTheStateRecheck() => Verify("""
+        static void Drop(Mm mm, Pmd pmd)
+        {
+            var pml = PmdLock(mm, pmd);
+            if (Khugepaged.CheckPmdState(pmd) == ScanResult.Succeed)
+                PmdClear(pmd);
+            SpinUnlock(pml);
+        }
+        """);
 }
