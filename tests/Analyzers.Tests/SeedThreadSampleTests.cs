@@ -27,6 +27,8 @@ public class SeedThreadSampleTests
         { "Thread002_ZapPteRange.PostFix.cs", Array.Empty<string>() },
         { "Thread003_FinishFault.PreFix.cs", new[] { "PTL0003" } },
         { "Thread003_FinishFault.PostFix.cs", Array.Empty<string>() },
+        { "Thread004_TryToFreePte.PreFix.cs", new[] { "PTL0001" } },
+        { "Thread004_TryToFreePte.PostFix.cs", Array.Empty<string>() },
     };
 
     [Theory]

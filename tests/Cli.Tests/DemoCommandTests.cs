@@ -31,7 +31,7 @@ public class DemoCommandTests
 
         // The races: every pre-fix port fails, every post-fix port survives, and one interleaving is shown.
         Assert.Contains("PtLock: racing the same ports with the explorer", run.Output);
-        foreach (string seed in new[] { "000-004-retract", "001-hugetlb-fault", "002-zap", "003-finish-fault" })
+        foreach (string seed in new[] { "000-retract", "001-hugetlb-fault", "002-zap", "003-finish-fault", "004-reclaim" })
         {
             Assert.Contains(run.OutputLines, l => l.Contains(seed + "-prefix ") && l.Contains("FAILS at schedule"));
             Assert.Contains(run.OutputLines, l => l.Contains(seed + "-postfix ") && l.Contains("no failure"));

@@ -22,7 +22,7 @@ public class ExploreCommandTests
     public async Task ASavedTraceReplaysTheSameFailureStepByStep()
     {
         using var folder = new TempFolder();
-        var found = await CliRun.ArgsAsync(folder.Path, "explore", "000-004-retract-prefix", "--strategy", "random", "--budget", "50", "--save-trace", "race.json");
+        var found = await CliRun.ArgsAsync(folder.Path, "explore", "000-retract-prefix", "--strategy", "random", "--budget", "50", "--save-trace", "race.json");
         Assert.Equal(ExitCodes.ErrorsFound, found.ExitCode);
         Assert.True(File.Exists(Path.Combine(folder.Path, "race.json")));
         Assert.Contains("ptlock explore race.json", found.Output);

@@ -4,7 +4,10 @@ namespace PtLock.Samples.SeedThreads.Scenarios;
 
 /// <summary>
 /// Threads 000 and 004: khugepaged retracts the (empty) PTE table of a file range while MADV_DONTNEED's PT reclaim
-/// frees the same table. The pre-fix retract classifies the PMD without the lock and trusts it under the lock.
+/// frees the same table. Thread 000's side: the pre-fix retract classifies the PMD without the lock and trusts it
+/// under the lock (pte_lockptr on a PMD that changed). Thread 004's side: the pre-fix reclaim finds the table
+/// empty, then clears the PMD under the PMD lock without checking it still points to that table (a table freed
+/// twice). Each races the mainline version of the other.
 /// </summary>
 public static class RetractVersusReclaimRace
 {
@@ -18,13 +21,18 @@ public static class RetractVersusReclaimRace
         public Pmd Pmd { get; } = pmd;
     }
 
-    public static SeedScenario Create() => new("000-004", "000, 004", "retract_page_tables: recheck the PMD under the PMD lock",
-        Build("000-004-retract-prefix", RetractPageTablesPreFix.RetractPageTables),
-        Build("000-004-retract-postfix", RetractPageTablesPostFix.RetractPageTables));
+    public static SeedScenario CreateRetract() => new("000", "000", "retract_page_tables: recheck the PMD under the PMD lock",
+        Build("000-retract-prefix", RetractPageTablesPreFix.RetractPageTables, PtReclaim.TryToFreePte),
+        Build("000-retract-postfix", RetractPageTablesPostFix.RetractPageTables, PtReclaim.TryToFreePte));
 
-    private static Scenario Build(string name, Func<AddressSpace, ulong, int> retract) => Scenario.Create(name,
+    public static SeedScenario CreateReclaim() => new("004", "004", "try_to_free_pte: recheck the PMD before clearing it",
+        Build("004-reclaim-prefix", Khugepaged.RetractPageTables, TryToFreePtePreFix.TryToFreePte),
+        Build("004-reclaim-postfix", Khugepaged.RetractPageTables, TryToFreePtePostFix.TryToFreePte));
+
+    private static Scenario Build(string name, Func<AddressSpace, ulong, int> retract, Func<Mm, Pmd, ulong, MmuGather, bool> tryToFreePte) =>
+        Scenario.Create(name,
         Setup,
-        new (string, Action<State>)[] { ("khugepaged", s => retract(s.File, 0)), ("madvise", Reclaim) },
+        new (string, Action<State>)[] { ("khugepaged", s => retract(s.File, 0)), ("madvise", s => Reclaim(s, tryToFreePte)) },
         s =>
         {
             Rcu.Barrier();
@@ -47,13 +55,13 @@ public static class RetractVersusReclaimRace
     }
 
     /// <summary>MADV_DONTNEED on the range, with PT reclaim: the empty table is freed (under the mmap lock for read).</summary>
-    private static void Reclaim(State s)
+    private static void Reclaim(State s, Func<Mm, Pmd, ulong, MmuGather, bool> tryToFreePte)
     {
         s.Mm.MmapLock.DownRead();
         try
         {
             var tlb = MmuGather.TlbGatherMmu(s.Mm);
-            PtReclaim.TryToFreePte(s.Mm, s.Pmd, Base, tlb);
+            tryToFreePte(s.Mm, s.Pmd, Base, tlb);
             MmuGather.TlbFinishMmu(tlb);
         }
         finally

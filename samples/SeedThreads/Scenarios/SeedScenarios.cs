@@ -5,10 +5,11 @@ public static class SeedScenarios
 {
     public static IReadOnlyList<SeedScenario> All { get; } = new[]
     {
-        RetractVersusReclaimRace.Create(),
+        RetractVersusReclaimRace.CreateRetract(),
         HugetlbFaultVersusUnshareRace.Create(),
         UffdWpZapRace.Create(),
         FinishFaultRace.Create(),
+        RetractVersusReclaimRace.CreateReclaim(),
     };
 
     /// <summary>The scenario (pre- or post-fix) with this name, or null.</summary>

@@ -22,7 +22,7 @@ internal sealed class ExploreCommand(CliEnvironment environment)
     {
         var target = new Argument<string?>("scenario|trace-file")
         {
-            Description = "A seed id (000-004, 001, 002, 003), a scenario name (e.g. 001-hugetlb-fault-prefix) or a saved trace (.json); all seed scenarios when omitted",
+            Description = "A seed id (000, 001, 002, 003, 004), a scenario name (e.g. 001-hugetlb-fault-prefix) or a saved trace (.json); all seed scenarios when omitted",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var strategy = new Option<string>("--strategy", "-s") { Description = "random, pct or dfs", HelpName = "random|pct|dfs", DefaultValueFactory = _ => "pct" };
