@@ -207,4 +207,39 @@ public class FileThpTests
         Rcu.Barrier();
         Assert.Empty(PageTableCheck.Audit(machine, new[] { a, b }));
     }
+
+    [Fact] // copy_user_highpage copies the faulting page of a large folio, not its first page
+    public void APrivateWriteToALargeFolioCopiesThePageItHit()
+    {
+        var machine = TestMachines.Small();
+        var file = new AddressSpace(machine, "big.dat");
+        var folio = file.AddLargeFolio(0, 9)!;
+        for (ulong i = 0; i < 512; i++)
+            machine.Memory.FrameOf(folio.PfnOf(i)).Content = 1000 + i;
+        var mm = new Mm(machine);
+        var vma = mm.Mmap(Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write, file);
+
+        Assert.Equal(VmFaultResult.None, Fault(vma, Base + 7 * Geometry.PageSize, write: true));
+
+        var pte = PteOffsetMap(Rmap.MmFindPmd(mm, Base)!, Base + 7 * Geometry.PageSize)!;
+        var entry = PtepGet(pte);
+        PteUnmap(pte);
+        Assert.Equal(1007UL, machine.Memory.FrameOf(entry.Pfn).Folio!.Content);
+        // A private writable mapping is never collapsed to a PMD: its first write would need a split.
+        mm.MmapLock.DownRead();
+        try { Assert.Equal(ScanResult.VmaCheck, Khugepaged.CollapsePteMappedThp(mm, Base, installPmd: true)); }
+        finally { mm.MmapLock.UpRead(); }
+        Assert.Empty(PageTableCheck.Audit(machine, new[] { mm }));
+    }
+
+    [Fact]
+    public void OutOfRangeOrdersAndMisalignedHugetlbOffsetsAreRefused()
+    {
+        var machine = TestMachines.Small();
+        var file = new AddressSpace(machine, "f");
+        Assert.Throws<ArgumentOutOfRangeException>(() => file.AddLargeFolio(0, 40));
+        Assert.Throws<ArgumentOutOfRangeException>(() => file.AddLargeFolio(0, 0));
+        var mm = new Mm(machine);
+        Assert.Throws<ArgumentException>(() => mm.Mmap(HugetlbTests.BaseA, Geometry.PmdSize, VmFlags.Read | VmFlags.Hugetlb, file, pgoff: 3));
+    }
 }

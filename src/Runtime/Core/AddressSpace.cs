@@ -64,6 +64,8 @@ public sealed class AddressSpace
     /// </summary>
     public Folio? AddLargeFolio(ulong index, int order)
     {
+        if (order is < 1 or > Geometry.PmdShift - Geometry.PageShift)
+            throw new ArgumentOutOfRangeException(nameof(order), order, "large folios of order 1 to 9 (a PMD) are modelled");
         ulong pages = 1UL << order;
         if ((index & (pages - 1)) != 0)
             throw new ArgumentException($"a folio of {pages} pages must start at a multiple of {pages}, not at {index}", nameof(index));

@@ -132,6 +132,8 @@ public sealed class Mm
             throw new ArgumentOutOfRangeException(nameof(start), $"[{start:x}, {start + length:x}) is outside user space [1000, {TaskSize:x})");
         if ((flags & VmFlags.Hugetlb) != 0 && ((start | length) & ~Geometry.PmdMask) != 0)
             throw new ArgumentException("a hugetlb mapping must be 2 MiB aligned and sized", nameof(start));
+        if ((flags & VmFlags.Hugetlb) != 0 && (pgoff & (Geometry.PtrsPerPte - 1)) != 0)
+            throw new ArgumentException($"a hugetlb mapping's file offset must be a whole number of huge pages (pgoff {pgoff})", nameof(pgoff));
         if (file is not null && file.Machine != Machine)
             throw new ArgumentException("the file belongs to another machine", nameof(file));
         if ((flags & VmFlags.Shared) != 0)
@@ -143,6 +145,7 @@ public sealed class Mm
         MmapLock.DownWrite();
         try
         {
+            CheckAlive("mmap"); // again: exit may have torn the mm down while we waited for the lock
             foreach (var existing in _vmas)
                 if (start < existing.End && existing.Start < end)
                     throw new ArgumentException($"[{start:x}, {end:x}) overlaps {existing}", nameof(start));
@@ -178,6 +181,7 @@ public sealed class Mm
         MmapLock.DownWrite();
         try
         {
+            CheckAlive("munmap");
             var victims = new List<Vma>();
             foreach (var vma in _vmas)
             {

@@ -30,6 +30,15 @@ public sealed class Folio
     /// <summary>folio_test_pmd_mappable: as large as a PMD mapping.</summary>
     public bool IsPmdMappable => Order == Geometry.PmdShift - Geometry.PageShift;
 
+    /// <summary>The content word of one page of this folio (copy_user_highpage reads the page it copies, not the head).</summary>
+    internal ulong PageContent(ulong pfn)
+    {
+        CheckLive("read");
+        if (pfn < Pfn || pfn - Pfn >= (ulong)NrPages)
+            throw new ArgumentOutOfRangeException(nameof(pfn), pfn, $"pfn {pfn:x} is not a page of {this}");
+        return Volatile.Read(ref Machine.Memory.FrameOf(pfn).Content);
+    }
+
     /// <summary>The pfn of the page of this folio that holds file page <paramref name="index"/> (folio_page(folio, index - folio->index)).</summary>
     public ulong PfnOf(ulong index)
     {

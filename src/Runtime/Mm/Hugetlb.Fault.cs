@@ -39,6 +39,8 @@ public static partial class Hugetlb
         var mm = vma.Mm;
         ulong haddr = address & HugePageMask;
         var mapping = vma.File ?? throw new ArgumentException($"hugetlb_fault on {vma}, which maps no hugetlbfs file", nameof(vma));
+        // Bad input is refused before any lock is taken: an exception must not leave the fault mutex held.
+        CheckHugeAddress(mm, vma, haddr, "hugetlb_fault");
         ulong idx = VmaHugecacheOffset(vma, haddr);
         bool write = (flags & FaultFlags.Write) != 0;
 
@@ -139,7 +141,8 @@ public static partial class Hugetlb
             entry = PteMkhuge(Pgtable.PteMkuffdWp(entry));
         SetHugePteAt(mm, haddr, ptep, entry);
         mm.AddHugetlbUsage(PagesPerHugePage);
-        if (write && !shared && !anon)
+        // A uffd-wp entry is left read-only: the write faults again and reaches userspace (mainline returns early).
+        if (write && !shared && !anon && !Pgtable.PteUffdWp(entry))
             ret = HugetlbWp(vma, haddr, ptep, entry);
         Spinlock.SpinUnlock(ptl);
         folio.Lock.UpWrite();
@@ -168,12 +171,14 @@ public static partial class Hugetlb
             HugePtepSetAccessFlags(vma, haddr, ptep, Pgtable.PteMkyoung(Pgtable.PteMkdirty(Pgtable.PteMkwrite(origPte))));
             return VmFaultResult.None;
         }
+        oldFolio.Get(); // kept while the ptl is dropped to allocate
         Spinlock.SpinUnlock(ptl);
         vma.AnonVma ??= new object(); // vmf_anon_prepare
         var copy = Folio.Alloc(mm.Machine);
         if (copy is not null)
-            copy.Content = oldFolio.Content; // copy_user_large_folio
+            copy.Content = oldFolio.PageContent(origPte.Pfn); // copy_user_large_folio
         Spinlock.SpinLock(ptl);
+        oldFolio.Put();
         if (copy is null)
             return VmFaultResult.Oom;
         if (!Pgtable.PteSame(HugePtepGet(mm, haddr, ptep), origPte))

@@ -23,6 +23,9 @@ public static partial class Khugepaged
             return ScanResult.VmaCheck;
         if (vma.UserfaultfdWp)
             return ScanResult.PteUffdWp;
+        // As do_set_pmd: a private writable mapping would need __split_huge_pmd at its first write (not modelled).
+        if (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
+            return ScanResult.VmaCheck;
         ulong index = vma.LinearPageIndex(haddr);
         if (file.FindFolio(index) is not { IsPmdMappable: true } folio || folio.Index != index)
             return ScanResult.PageCompound;
@@ -157,22 +160,34 @@ public static partial class Khugepaged
         var large = Folio.AllocLarge(mapping.Machine, Geometry.PmdShift - Geometry.PageShift);
         if (large is null)
             return ScanResult.Fail; // SCAN_ALLOC_HUGE_PAGE_FAIL
+        // References on what was found, so that a racing collapse of the same range cannot free it under us
+        // (ReplaceRange then sees the page cache changed and this collapse gives up).
+        foreach (var small in old)
+            small?.Get();
         // The new folio is locked from before it enters the page cache until the tables are retracted: a fault
         // that finds it blocks on that lock (fault-around skips it), so no entry refills a table being retracted.
         large.Lock.DownWrite();
-        var result = ReplaceSmallFolios(mapping, start, old, large);
-        if (result == ScanResult.Succeed)
+        var result = ScanResult.Fail;
+        try
         {
+            result = ReplaceSmallFolios(mapping, start, old, large);
+            if (result == ScanResult.Succeed)
+            {
+                foreach (var small in old)
+                    small?.Put(); // the page cache's reference
+                RetractPageTables(mapping, start);
+            }
+        }
+        finally
+        {
+            large.Lock.UpWrite();
             foreach (var small in old)
-                small?.Put(); // the page cache's reference
-            RetractPageTables(mapping, start);
+                small?.Put(); // ours
+            if (result != ScanResult.Succeed)
+                large.Put();
         }
-        large.Lock.UpWrite();
         if (result != ScanResult.Succeed)
-        {
-            large.Put();
             return result;
-        }
         return ScanResult.Succeed;
     }
 
@@ -193,7 +208,9 @@ public static partial class Khugepaged
                     continue;
                 small.Lock.DownWrite();
                 locked.Add(small);
-                if (small.MapCount > 0 && !Rmap.TryToUnmap(small))
+                if (!ReferenceEquals(mapping.FindFolio(start + (ulong)i), small))
+                    result = ScanResult.Fail; // replaced or truncated before we got the lock
+                else if (small.MapCount > 0 && !Rmap.TryToUnmap(small))
                     result = ScanResult.Fail;
                 else
                     mapping.Machine.Memory.FrameOf(large.Pfn + (ulong)i).Content = small.Content; // copy_mc_highpage
@@ -247,6 +264,8 @@ public static partial class Khugepaged
             return ScanResult.VmaCheck;
         if (vma.UserfaultfdWp)
             return ScanResult.PteUffdWp;
+        if (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
+            return ScanResult.VmaCheck;
         var cached = CollapseFile(file, vma.LinearPageIndex(haddr));
         if (cached is not (ScanResult.Succeed or ScanResult.PteMappedHugepage))
             return cached;

@@ -201,7 +201,18 @@ public static partial class Memory
             cow.Put();
             return VmFaultResult.Oom;
         }
-        cow.Content = page.Content; // copy_user_highpage
+        // __do_fault: the file page locked and referenced while it is copied; replaced meanwhile (collapse_file): retry.
+        page.Lock.DownWrite();
+        if (!ReferenceEquals(file.FindFolio(vmf.Pgoff), page))
+        {
+            page.Lock.UpWrite();
+            cow.Put();
+            return VmFaultResult.Retry;
+        }
+        page.Get();
+        cow.Content = page.PageContent(page.NrPages == 1 ? page.Pfn : page.PfnOf(vmf.Pgoff)); // copy_user_highpage
+        page.Lock.UpWrite();
+        page.Put();
         // finish_fault drops the copy's reference itself when it does not map it.
         return FinishFault(vmf, cow);
     }
@@ -372,7 +383,7 @@ public static partial class Memory
             oldFolio?.Put();
             return VmFaultResult.Oom;
         }
-        newFolio.Content = oldFolio?.Content ?? 0;
+        newFolio.Content = oldFolio?.PageContent(orig.Pfn) ?? 0;
         vma.AnonVma ??= new object();
 
         pte = PgtableGeneric.PteOffsetMapLock(mm, vmf.Pmd!, vmf.Address, out ptl)!;

@@ -121,12 +121,20 @@ public static partial class Memory
         var pmdval = Pgtable.PmdpGet(vmf.Pmd!);
         if (Pgtable.PmdTransHuge(pmdval))
             return true;
-        if (Pgtable.PmdNone(pmdval) && folio.IsPmdMappable)
+        // next_uptodate_folio trylocks the folio first: one held locked (collapse_file building it) is not mapped.
+        if (Pgtable.PmdNone(pmdval) && folio.IsPmdMappable && folio.Lock.DownWriteTrylock())
         {
-            folio.Get(); // the reference the PMD mapping holds
-            if (DoSetPmd(vmf, folio) == VmFaultResult.None)
+            bool mapped = false;
+            if (ReferenceEquals(vmf.Vma.File?.FindFolio(folio.Index), folio))
+            {
+                folio.Get(); // the reference the PMD mapping holds
+                mapped = DoSetPmd(vmf, folio) == VmFaultResult.None;
+                if (!mapped)
+                    folio.Put();
+            }
+            folio.Lock.UpWrite();
+            if (mapped)
                 return true;
-            folio.Put();
         }
         if (Pgtable.PmdNone(pmdval) && vmf.PreallocPte is not null)
             PmdInstallPrealloc(vmf);

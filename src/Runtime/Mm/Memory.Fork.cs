@@ -26,6 +26,7 @@ public static partial class Memory
         parent.MmapLock.DownWrite();
         try
         {
+            parent.CheckAlive("fork");
             child.MmapLock.DownWriteNested(1);
             try
             {

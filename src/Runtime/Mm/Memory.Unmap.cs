@@ -44,10 +44,13 @@ public static partial class Memory
         {
             ulong next = Geometry.PmdAddrEnd(addr, vma.End);
             var pmd = Rmap.MmFindPmd(vma.Mm, addr);
-            if (pmd is not null && Pgtable.PmdpGetLockless(pmd).IsTable)
-                ZapPteRange(tlb, vma, pmd, addr, next, details);
-            else if (pmd is not null && Pgtable.PmdTransHuge(Pgtable.PmdpGetLockless(pmd)))
-                ZapHugePmdRange(tlb, vma, pmd, addr, next);
+            var pmdval = pmd is null ? PmdVal.Empty : Pgtable.PmdpGetLockless(pmd);
+            // When the PMD changed before it could be zapped (ZapPteRange stopped short, ZapHugePmd found another
+            // value), the range is looked at again, as zap_pmd_range's retry does.
+            if (pmdval.IsTable && ZapPteRange(tlb, vma, pmd!, addr, next, details) != next)
+                continue;
+            if (Pgtable.PmdTransHuge(pmdval) && !ZapHugePmdRange(tlb, vma, pmd!, addr, next))
+                continue;
             addr = next;
         }
     }
@@ -233,6 +236,7 @@ public static partial class Memory
         mm.MmapLock.DownWrite();
         try
         {
+            mm.CheckAlive("exit_mmap"); // a second exit that waited for the lock finds the mm gone
             var vmas = mm.DetachAllVmas();
             var tlb = MmuGather.TlbGatherMmu(mm);
             var details = new ZapDetails(ZapFlags.DropMarker | ZapFlags.Unmap);

@@ -122,15 +122,18 @@ public static partial class Memory
         {
             ulong next = Geometry.PmdAddrEnd(addr, end);
             var pmd = Rmap.MmFindPmd(mm, addr);
-            if (pmd is not null && Pgtable.PmdpGetLockless(pmd).IsTable)
+            var pmdval = pmd is null ? PmdVal.Empty : Pgtable.PmdpGetLockless(pmd);
+            if (pmdval.IsTable)
             {
-                ZapPteRange(tlb, vma, pmd, addr, next, details);
-                if (reclaimEmptyTables && PtReclaim.TryToFreePte(mm, pmd, addr, tlb))
+                // The table went (retracted, collapsed into a huge PMD) before it could be mapped: look again.
+                if (ZapPteRange(tlb, vma, pmd!, addr, next, details) != next)
+                    continue;
+                if (reclaimEmptyTables && PtReclaim.TryToFreePte(mm, pmd!, addr, tlb))
                     reclaimed++;
             }
-            else if (pmd is not null && Pgtable.PmdTransHuge(Pgtable.PmdpGetLockless(pmd)))
+            else if (Pgtable.PmdTransHuge(pmdval) && !ZapHugePmdRange(tlb, vma, pmd!, addr, next))
             {
-                ZapHugePmdRange(tlb, vma, pmd, addr, next);
+                continue; // the PMD changed under us
             }
             addr = next;
         }
@@ -142,12 +145,12 @@ public static partial class Memory
     /// zap_pmd_range's huge arm: a PMD leaf is zapped whole (zap_huge_pmd); zapping part of it would need
     /// __split_huge_pmd, which is not modelled, and is refused with an exception naming the range.
     /// </summary>
-    private static void ZapHugePmdRange(MmuGather tlb, Vma vma, Pmd pmd, ulong addr, ulong next)
+    private static bool ZapHugePmdRange(MmuGather tlb, Vma vma, Pmd pmd, ulong addr, ulong next)
     {
         if (next - addr != Geometry.PmdSize)
             throw new ArgumentOutOfRangeException(nameof(addr),
                 $"[{addr:x}, {next:x}) is part of a PMD-mapped folio; zapping part of one needs __split_huge_pmd, which is not modelled: zap whole 2 MiB ranges");
-        ZapHugePmd(tlb, vma, pmd, addr);
+        return ZapHugePmd(tlb, vma, pmd, addr);
     }
 
     /// <summary>

@@ -41,8 +41,11 @@ public class CollapseRaceTests
             {
                 for (ulong page = 1; page < 4; page++)
                 {
-                    var r = HugetlbTests.Fault(s.VmaB, Base + page * Geometry.PageSize, write: true);
-                    if ((r & ~(VmFaultResult.NoPage | VmFaultResult.Retry)) != 0)
+                    // A fault that found its page replaced by the collapse retries, as the CPU would.
+                    var r = VmFaultResult.Retry;
+                    for (int attempt = 0; attempt < 5 && r == VmFaultResult.Retry; attempt++)
+                        r = HugetlbTests.Fault(s.VmaB, Base + page * Geometry.PageSize, write: true);
+                    if ((r & ~VmFaultResult.NoPage) != 0)
                         throw new InvalidOperationException($"fault at page {page}: {r}");
                 }
             }),
@@ -53,7 +56,33 @@ public class CollapseRaceTests
             var problems = PageTableCheck.Audit(s.Machine, new[] { s.A, s.B });
             if (problems.Count > 0)
                 throw new InvalidOperationException(string.Join("; ", problems));
+            // Whatever won, each page B still maps holds its own data: the file's content survived the collapse.
+            // (A page B faulted before the collapse may have been unmapped by it, and its table retracted.)
+            for (ulong page = 1; page < 4; page++)
+            {
+                if (ContentSeenBy(s.B, Base + page * Geometry.PageSize) is not { } data)
+                    continue;
+                if (data != page + 1)
+                    throw new InvalidOperationException($"B reads {data} at page {page}, the file holds {page + 1}");
+            }
         });
+
+    /// <summary>The content of the page mapped at <paramref name="addr"/>, by a PTE or a PMD; null when none is.</summary>
+    private static ulong? ContentSeenBy(Mm mm, ulong addr)
+    {
+        if (Rmap.MmFindPmd(mm, addr) is not { } pmd)
+            return null;
+        var pmdval = PmdpGet(pmd);
+        if (PmdTransHuge(pmdval))
+            return mm.Machine.Memory.FrameOf(pmdval.Pfn).Folio!.PageContent(pmdval.Pfn + (ulong)Geometry.PteIndex(addr));
+        if (PteOffsetMap(pmd, addr) is not { } pte)
+            return null;
+        var entry = PtepGet(pte);
+        PteUnmap(pte);
+        if (!entry.IsPresent)
+            return null;
+        return mm.Machine.Memory.FrameOf(entry.Pfn).Folio!.PageContent(entry.Pfn);
+    }
 
     [Theory]
     [InlineData(ExplorationStrategy.Random)]

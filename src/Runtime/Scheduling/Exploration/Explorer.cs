@@ -50,12 +50,16 @@ public static class Explorer
                         Choices = outcome.Choices,
                         Failure = failure.Message,
                     };
-                    // Replaying with the log on both documents the interleaving and proves the trace reproduces it.
-                    var replayed = Replay(scenario, trace, options);
+                    // Replaying with the log on both documents the interleaving and proves the trace reproduces it. The
+                    // exploring threads go first: one abandoned inside an RCU read section must not stall the replay.
+                    pool.Dispose();
+                    ExplorationResult? replayed = null;
+                    try { replayed = Replay(scenario, trace, options); }
+                    catch (ExplorationException) { } // the schedule did not replay: reported as not reproduced
                     var found = new ExplorationFailure(failure.Kind, failure.Message, failure.RuleId, failure.Thread,
-                        replayed.Failure?.Trace ?? trace, failure.Exception)
+                        replayed?.Failure?.Trace ?? trace, failure.Exception)
                     {
-                        Reproduced = replayed.Failure is { } again && again.Kind == failure.Kind && again.RuleId == failure.RuleId,
+                        Reproduced = replayed?.Failure is { } again && again.Kind == failure.Kind && again.RuleId == failure.RuleId,
                     };
                     return new ExplorationResult(scenario.Name, strategy.Describe(), tried, clock.Elapsed, found, false, maxSteps);
                 }

@@ -57,6 +57,10 @@ internal sealed class WorkerPool : IDisposable
             try { slot.Job!(); }
             finally
             {
+                // Also after the job: a thread abandoned inside an RCU read section would stall every grace
+                // period (other explorations', tests') until its next job.
+                LockDep.ResetThread();
+                Rcu.ResetCurrentThread();
                 slot.Job = null;
                 slot.Busy = false;
             }
