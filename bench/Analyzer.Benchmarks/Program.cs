@@ -101,6 +101,9 @@ void Measure(int lines, bool print)
     perDocument.Sort();
     double P(double q) => perDocument[Math.Min(perDocument.Count - 1, (int)(q * perDocument.Count))];
     int ptl = diagnostics.Count(d => d.Id.StartsWith("PTL", StringComparison.Ordinal));
+    int distinct = diagnostics.Where(d => d.Id.StartsWith("PTL", StringComparison.Ordinal)).Select(d => (d.Id, d.Location.SourceTree?.FilePath, d.Location.SourceSpan)).Distinct().Count();
+    if (distinct != ptl)
+        Console.WriteLine($"(duplicates: {ptl} diagnostics, {distinct} distinct)");
     if (print)
         Console.WriteLine($"| {actualLines:N0} | {files.Count} | {compileSeconds:F2} | {emptySeconds:F2} / {emptyModelSeconds:F2} | {totalSeconds:F2} | {analyzerSeconds / compileSeconds:P1} | {P(0.5):F2} | {P(0.95):F2} | {perDocument[^1]:F2} | {ptl} |");
 }

@@ -49,12 +49,16 @@ namespace PtLock.Analyzers.Engine
             var body = BodyOf(declaration);
             if (body is null)
                 return Array.Empty<Finding>();
-            // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
-            bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
-            if (!attributed && !MentionsLocking(body, results.InterestingNames))
-                return Array.Empty<Finding>();
-            return results.Bodies.GetOrAdd(body, _ => new Lazy<IReadOnlyList<Finding>>(
-                () => AnalyzeBody(results.Model, declaration, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            // Every rule analyzer asks for every body: the pre-filter's answer is cached with the findings, so the
+            // syntax walk, like the dataflow, runs once per body.
+            return results.Bodies.GetOrAdd(body, _ => new Lazy<IReadOnlyList<Finding>>(() =>
+            {
+                // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
+                bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
+                if (!attributed && !MentionsLocking(body, results.InterestingNames))
+                    return Array.Empty<Finding>();
+                return AnalyzeBody(results.Model, declaration, model, cancellation);
+            }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
         private static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
