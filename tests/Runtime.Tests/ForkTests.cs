@@ -5,19 +5,6 @@ public class ForkTests
 {
     private const ulong Addr = TestMachines.Base + 7 * Geometry.PageSize;
 
-    private static VmFaultResult Fault(Vma vma, ulong addr, bool write) => HugetlbTests.Fault(vma, addr, write);
-
-    private static PteVal Entry(Mm mm, ulong addr)
-    {
-        var pmd = Rmap.MmFindPmd(mm, addr);
-        var pte = pmd is null ? null : PteOffsetMap(pmd, addr);
-        if (pte is null)
-            return PteVal.Empty;
-        var v = PtepGet(pte);
-        PteUnmap(pte);
-        return v;
-    }
-
     private static Vma VmaOf(Mm mm, ulong addr)
     {
         mm.MmapLock.DownRead();
@@ -32,14 +19,14 @@ public class ForkTests
         int freeBefore = machine.Memory.FreeFrames;
         var parent = new Mm(machine);
         var vma = parent.Mmap(TestMachines.Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write);
-        Assert.Equal(VmFaultResult.None, Fault(vma, Addr, write: true));
-        var folio = machine.Memory.FrameOf(Entry(parent, Addr).Pfn).Folio!;
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, Addr, write: true));
+        var folio = machine.Memory.FrameOf(TestFaults.Entry(parent, Addr).Pfn).Folio!;
         folio.Content = 5;
 
         var child = parent.Fork();
 
-        var inParent = Entry(parent, Addr);
-        var inChild = Entry(child, Addr);
+        var inParent = TestFaults.Entry(parent, Addr);
+        var inChild = TestFaults.Entry(child, Addr);
         Assert.Equal(inParent.Pfn, inChild.Pfn);
         Assert.False(inParent.IsWrite);
         Assert.False(inChild.IsWrite);
@@ -49,14 +36,14 @@ public class ForkTests
 
         // The child's write copies; the parent's then reuses its now exclusive page.
         var childVma = VmaOf(child, Addr);
-        Assert.Equal(VmFaultResult.DoneCow, Fault(childVma, Addr, write: true));
-        var copied = Entry(child, Addr);
+        Assert.Equal(VmFaultResult.DoneCow, TestFaults.Fault(childVma, Addr, write: true));
+        var copied = TestFaults.Entry(child, Addr);
         Assert.NotEqual(folio.Pfn, copied.Pfn);
         Assert.True(copied.IsWrite);
         Assert.Equal(5UL, machine.Memory.FrameOf(copied.Pfn).Folio!.Content);
-        Assert.Equal(VmFaultResult.None, Fault(vma, Addr, write: true));
-        Assert.Equal(folio.Pfn, Entry(parent, Addr).Pfn);
-        Assert.True(Entry(parent, Addr).IsWrite);
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, Addr, write: true));
+        Assert.Equal(folio.Pfn, TestFaults.Entry(parent, Addr).Pfn);
+        Assert.True(TestFaults.Entry(parent, Addr).IsWrite);
         Assert.Empty(PageTableCheck.Audit(machine, new[] { parent, child }));
 
         child.Exit();
@@ -72,7 +59,7 @@ public class ForkTests
         var file = new AddressSpace(machine, "shmem");
         var parent = new Mm(machine);
         var vma = parent.Mmap(TestMachines.Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write | VmFlags.Shared | VmFlags.UffdWp, file);
-        Assert.Equal(VmFaultResult.None, Fault(vma, Addr, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, Addr, write: true));
         Userfaultfd.UffdioWriteprotect(parent, Addr + Geometry.PageSize, Geometry.PageSize, enableWp: true); // a marker
 
         var child = parent.Fork();
@@ -80,10 +67,10 @@ public class ForkTests
         // A uffd-wp VMA must be copied (markers), but the child's copy is no longer registered: nothing carries over.
         var childVma = VmaOf(child, Addr);
         Assert.False(childVma.UserfaultfdWp);
-        Assert.True(Entry(child, Addr + Geometry.PageSize).IsNone);
+        Assert.True(TestFaults.Entry(child, Addr + Geometry.PageSize).IsNone);
         Assert.Equal(2, file.Mappings.Count);
-        Assert.Equal(VmFaultResult.None, Fault(childVma, Addr, write: true));
-        Assert.Equal(Entry(parent, Addr).Pfn, Entry(child, Addr).Pfn); // the same page-cache page
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(childVma, Addr, write: true));
+        Assert.Equal(TestFaults.Entry(parent, Addr).Pfn, TestFaults.Entry(child, Addr).Pfn); // the same page-cache page
         Assert.Empty(PageTableCheck.Audit(machine, new[] { parent, child }));
     }
 
@@ -94,12 +81,12 @@ public class ForkTests
         var file = new AddressSpace(machine, "lib.so");
         var parent = new Mm(machine);
         var vma = parent.Mmap(TestMachines.Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Shared, file);
-        Assert.Equal(VmFaultResult.None, Fault(vma, Addr, write: false));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, Addr, write: false));
 
         var child = parent.Fork();
 
         Assert.Equal(0, child.NrPtes);
-        Assert.True(Entry(child, Addr).IsNone);
+        Assert.True(TestFaults.Entry(child, Addr).IsNone);
     }
 
     [Fact]
@@ -108,7 +95,7 @@ public class ForkTests
         var machine = TestMachines.Small();
         var parent = new Mm(machine);
         var vma = parent.Mmap(HugetlbTests.BaseA, 2 * Hugetlb.HugePageSize, VmFlags.Read | VmFlags.Write | VmFlags.Hugetlb);
-        Assert.Equal(VmFaultResult.None, Fault(vma, HugetlbTests.BaseA, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, HugetlbTests.BaseA, write: true));
         var original = HugetlbTests.HugeEntry(vma, HugetlbTests.BaseA);
         machine.Memory.FrameOf(original.Pfn).Folio!.Content = 9;
 
@@ -119,7 +106,7 @@ public class ForkTests
         Assert.Equal(original.Pfn, shared.Pfn);
         Assert.False(shared.IsWrite);
         Assert.False(HugetlbTests.HugeEntry(vma, HugetlbTests.BaseA).IsWrite);
-        Assert.Equal(VmFaultResult.None, Fault(childVma, HugetlbTests.BaseA, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(childVma, HugetlbTests.BaseA, write: true));
         var copy = HugetlbTests.HugeEntry(childVma, HugetlbTests.BaseA);
         Assert.NotEqual(original.Pfn, copy.Pfn);
         Assert.Equal(9UL, machine.Memory.FrameOf(copy.Pfn).Folio!.Content);

@@ -8,12 +8,7 @@ public class HugetlbTests
     internal const ulong BaseA = 0x40_0000_0000UL;
     internal const ulong BaseB = 0x80_0000_0000UL;
 
-    internal static VmFaultResult Fault(Vma vma, ulong addr, bool write)
-    {
-        vma.Mm.MmapLock.DownRead();
-        try { return Memory.HandleMmFault(vma, addr, write ? FaultFlags.Write | FaultFlags.User : FaultFlags.User); }
-        finally { vma.Mm.MmapLock.UpRead(); }
-    }
+    internal static VmFaultResult Fault(Vma vma, ulong addr, bool write) => TestFaults.Fault(vma, addr, write);
 
     internal static PteVal HugeEntry(Vma vma, ulong addr)
     {

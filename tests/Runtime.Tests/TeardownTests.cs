@@ -3,24 +3,6 @@ namespace PtLock.Runtime.Tests;
 /// <summary>munmap and exit_mmap free every table through RCU; private file writes copy on write (do_cow_fault).</summary>
 public class TeardownTests
 {
-    private static VmFaultResult Fault(Vma vma, ulong addr, bool write)
-    {
-        vma.Mm.MmapLock.DownRead();
-        try { return Memory.HandleMmFault(vma, addr, write ? FaultFlags.Write | FaultFlags.User : FaultFlags.User); }
-        finally { vma.Mm.MmapLock.UpRead(); }
-    }
-
-    private static PteVal Entry(Mm mm, ulong addr)
-    {
-        var pmd = Rmap.MmFindPmd(mm, addr);
-        var pte = pmd is null ? null : PteOffsetMap(pmd, addr);
-        if (pte is null)
-            return PteVal.Empty;
-        var v = PtepGet(pte);
-        PteUnmap(pte);
-        return v;
-    }
-
     [Theory]
     [InlineData(4)]
     [InlineData(5)]
@@ -33,8 +15,8 @@ public class TeardownTests
         var anon = mm.Mmap(0x7f00_0000_0000UL, 4 * Geometry.PmdSize, VmFlags.Read | VmFlags.Write);
         var mapped = mm.Mmap(0x10_0000_0000UL, Geometry.PmdSize, VmFlags.Read | VmFlags.Write | VmFlags.Shared | VmFlags.UffdWp, file);
         for (ulong a = anon.Start; a < anon.End; a += 301 * Geometry.PageSize)
-            Assert.Equal(VmFaultResult.None, Fault(anon, a, write: true));
-        Assert.Equal(VmFaultResult.None, Fault(mapped, mapped.Start, write: true));
+            Assert.Equal(VmFaultResult.None, TestFaults.Fault(anon, a, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(mapped, mapped.Start, write: true));
         Userfaultfd.UffdioWriteprotect(mm, mapped.Start + Geometry.PageSize, Geometry.PageSize, enableWp: true); // a marker
         Assert.True(mm.NrPtes > 0);
 
@@ -62,14 +44,14 @@ public class TeardownTests
         ulong a = TestMachines.Base, b = TestMachines.Base + Geometry.PmdSize / 2;
         var first = mm.Mmap(a, Geometry.PmdSize / 2, VmFlags.Read | VmFlags.Write);
         var second = mm.Mmap(b, Geometry.PmdSize / 2, VmFlags.Read | VmFlags.Write);
-        Assert.Equal(VmFaultResult.None, Fault(first, a, write: true));
-        Assert.Equal(VmFaultResult.None, Fault(second, b, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(first, a, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(second, b, write: true));
         Assert.Equal(1, mm.NrPtes); // both halves share one PTE table
 
         Assert.Equal(1, mm.Munmap(a, Geometry.PmdSize / 2));
         Assert.Equal(1, mm.NrPtes); // the neighbour still uses the table
-        Assert.True(Entry(mm, a).IsNone);
-        Assert.True(Entry(mm, b).IsPresent);
+        Assert.True(TestFaults.Entry(mm, a).IsNone);
+        Assert.True(TestFaults.Entry(mm, b).IsPresent);
 
         Assert.Equal(1, mm.Munmap(b, Geometry.PmdSize / 2));
         Rcu.Barrier();
@@ -89,9 +71,9 @@ public class TeardownTests
         var vma = mm.Mmap(TestMachines.Base, Geometry.PmdSize, VmFlags.Read | VmFlags.Write, file);
         ulong addr = TestMachines.Base + 2 * Geometry.PageSize;
 
-        Assert.Equal(VmFaultResult.None, Fault(vma, addr, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, addr, write: true));
 
-        var entry = Entry(mm, addr);
+        var entry = TestFaults.Entry(mm, addr);
         Assert.True(entry.IsPresent && entry.IsWrite && entry.IsDirty);
         Assert.NotEqual(cached.Pfn, entry.Pfn);
         var copy = machine.Memory.FrameOf(entry.Pfn).Folio!;

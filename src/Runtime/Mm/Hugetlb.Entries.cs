@@ -42,15 +42,7 @@ public static partial class Hugetlb
         if (pte.IsPresent && (pte.Raw & EntryBits.Pse) == 0)
             throw new ArgumentException($"set_huge_pte_at({pte}): a present hugetlb entry must be a leaf (make_huge_pte / pte_mkhuge)", nameof(pte));
         if (mm.Machine.Validate)
-        {
-            var old = new PteVal(ptep.Load());
-            PageTableCheck.BeforeSet(mm, addr, old, pte);
-            if (!(old.IsPresent && pte.IsPresent && old.Pfn == pte.Pfn))
-            {
-                PageTableCheck.Cleared(mm, old);
-                PageTableCheck.Set(pte, mm);
-            }
-        }
+            PageTableCheck.Replaced(mm, addr, new PteVal(ptep.Load()), pte);
         ptep.Store(pte.Raw);
     }
 

@@ -16,6 +16,17 @@ public static class PageTableCheck
                 "(recheck pte_none/pte_same under the ptl before installing)");
     }
 
+    /// <summary>An entry goes from <paramref name="old"/> to <paramref name="value"/>: check it loses no mapping, then count.</summary>
+    internal static void Replaced(Mm mm, ulong addr, PteVal old, PteVal value)
+    {
+        BeforeSet(mm, addr, old, value);
+        // Rewriting the same page's entry (access or permission bits) leaves the counts alone.
+        if (old.IsPresent && value.IsPresent && old.Pfn == value.Pfn)
+            return;
+        Cleared(mm, old);
+        Set(value, mm);
+    }
+
     internal static void Set(PteVal value, Mm mm)
     {
         if (!value.IsPresent || !TryDataFrame(mm.Machine, value.Pfn, out var frame))

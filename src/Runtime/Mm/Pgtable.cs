@@ -309,16 +309,7 @@ public static class Pgtable
             var slot = i == 0 ? pte : pte + i;
             var entry = value.IsPresent && i > 0 ? new PteVal(value.Raw + ((ulong)i << Geometry.PageShift)) : value;
             if (mm.Machine.Validate)
-            {
-                var old = new PteVal(slot.Load());
-                PageTableCheck.BeforeSet(mm, addr + ((ulong)i << Geometry.PageShift), old, entry);
-                // Rewriting the same page's entry (access or permission bits) leaves the counts alone.
-                if (!(old.IsPresent && entry.IsPresent && old.Pfn == entry.Pfn))
-                {
-                    PageTableCheck.Cleared(mm, old);
-                    PageTableCheck.Set(entry, mm);
-                }
-            }
+                PageTableCheck.Replaced(mm, addr + ((ulong)i << Geometry.PageShift), new PteVal(slot.Load()), entry);
             slot.Store(entry.Raw);
         }
     }
