@@ -74,8 +74,16 @@ namespace PtLock.CodeFixes
             foreach (var read in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (read.SpanStart >= write.SpanStart
-                    || model.GetOperation(read, cancellationToken) is not IInvocationOperation call
-                    || !(IsKernel(call.TargetMethod, "pmdp_get_lockless") || IsKernel(call.TargetMethod, "pmdp_get"))
+                    || model.GetOperation(read, cancellationToken) is not IInvocationOperation call)
+                    continue;
+                // A walker's [LocklessSnapshot] out argument is the PMD value it mapped the table from
+                // (pte_offset_map_rw_nolock(mm, pmd, addr, &pmdval, &ptl)).
+                if (OutSnapshotOf(call, pmdSymbol, pmdType) is { } snapshot)
+                {
+                    latest = snapshot;
+                    continue;
+                }
+                if (!(IsKernel(call.TargetMethod, "pmdp_get_lockless") || IsKernel(call.TargetMethod, "pmdp_get"))
                     || call.Arguments.Length != 1
                     || !SymbolEqualityComparer.Default.Equals(ReferencedSymbol(call.Arguments[0].Value), pmdSymbol))
                     continue;
@@ -89,6 +97,24 @@ namespace PtLock.CodeFixes
                     latest = target;
             }
             return latest;
+        }
+
+        /// <summary>The local a call writes a [LocklessSnapshot] PMD value of <paramref name="pmdSymbol"/> into, if any.</summary>
+        private static string? OutSnapshotOf(IInvocationOperation call, ISymbol pmdSymbol, ITypeSymbol pmdType)
+        {
+            if (!call.Arguments.Any(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, pmdType)
+                                         && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(a.Value), pmdSymbol)))
+                return null;
+            foreach (var arg in call.Arguments)
+            {
+                if (arg.Parameter is not { RefKind: RefKind.Out } p || !p.GetAttributes().Any(a => a.AttributeClass?.Name == "LocklessSnapshotAttribute"))
+                    continue;
+                if (arg.Value is ILocalReferenceOperation local)
+                    return local.Local.Name;
+                if (arg.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared })
+                    return declared.Local.Name;
+            }
+            return null;
         }
 
         private static ISymbol? ReferencedSymbol(IOperation value) => value switch

@@ -46,6 +46,7 @@ public class SeedThreadSampleTests
     [InlineData("Thread001_HugetlbFault.PreFix.cs", "HugetlbVmaLockRead(vma);")]
     [InlineData("Thread000_004_RetractPageTables.PreFix.cs", "if (Khugepaged.CheckPmdState(pmd) != ScanResult.Succeed)")]
     [InlineData("Thread002_ZapPteRange.PreFix.cs", "ZapInstallUffdWpIfNeeded(vma, addr, pte, null, ptent);")]
+    [InlineData("Thread004_TryToFreePte.PreFix.cs", "if (PmdSame(pmdval, PmdpGet(pmd)))")]
     public async Task FixingAPreFixPortYieldsCleanCompilingCode(string file, string fixedShape)
     {
         var (path, text) = Read(file);

@@ -102,4 +102,36 @@ public class InsertPmdRecheckCodeFixTests
             """;
         return Verify.VerifyCodeFixAsync(code, code, withRuntime: true);
     }
+
+    [Fact] // thread 004's shape: the snapshot is the PMD value the rw_nolock walker mapped the table from
+    public Task ClearGetsPmdSameAgainstTheWalkersSnapshot() => Verify.VerifyCodeFixAsync(Usings + """
+        static class K
+        {
+            static void Drop(Mm mm, Pmd pmd, ulong addr)
+            {
+                var pte = PgtableGeneric.PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+                if (pte == null)
+                    return;
+                PgtableGeneric.PteUnmap(pte);
+                var pml = PmdLock(mm, pmd);
+                [|PmdClear(pmd)|];
+                SpinUnlock(pml);
+            }
+        }
+        """, Usings + """
+        static class K
+        {
+            static void Drop(Mm mm, Pmd pmd, ulong addr)
+            {
+                var pte = PgtableGeneric.PteOffsetMapRwNolock(mm, pmd, addr, out var pmdval, out var ptl);
+                if (pte == null)
+                    return;
+                PgtableGeneric.PteUnmap(pte);
+                var pml = PmdLock(mm, pmd);
+                if (PmdSame(pmdval, PmdpGet(pmd)))
+                    PmdClear(pmd);
+                SpinUnlock(pml);
+            }
+        }
+        """, withRuntime: true);
 }
