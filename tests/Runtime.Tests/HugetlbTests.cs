@@ -168,6 +168,9 @@ public class HugetlbTests
         Assert.Throws<ArgumentException>(() => mmA.Munmap(BaseA, Hugetlb.HugePageSize)); // would split the VMA
         var anon = new Mm(mmA.Machine).Mmap(BaseA, Geometry.PmdSize, VmFlags.Read);
         Assert.Throws<ArgumentException>(() => Hugetlb.HugetlbWalk(anon, BaseA));
+        // uffd-wp on hugetlb (hugetlb_change_protection) is refused, not approximated with PTE tables.
+        Assert.Throws<NotSupportedException>(() => Userfaultfd.UffdioWriteprotect(mmA, BaseA, Geometry.PageSize, enableWp: true));
+        Assert.Equal(0, mmA.NrPtes);
     }
 
     [Fact]

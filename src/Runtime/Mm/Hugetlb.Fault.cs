@@ -166,7 +166,8 @@ public static partial class Hugetlb
             return VmFaultResult.Sigsegv;
         if (!mm.Machine.Memory.TryFrameOf(origPte.Pfn, out var frame) || frame.Folio is not { } oldFolio)
             throw new InvalidOperationException($"hugetlb_wp: {origPte} maps no folio");
-        if (oldFolio.IsAnon && oldFolio.MapCount == 1 && oldFolio.RefCount == 1)
+        // A shared mapping is never copied: the write makes the entry writable (set_huge_ptep_writable).
+        if ((vma.Flags & VmFlags.MayShare) != 0 || oldFolio.IsAnon && oldFolio.MapCount == 1 && oldFolio.RefCount == 1)
         {
             HugePtepSetAccessFlags(vma, haddr, ptep, Pgtable.PteMkyoung(Pgtable.PteMkdirty(Pgtable.PteMkwrite(origPte))));
             return VmFaultResult.None;

@@ -48,6 +48,9 @@ public static class Userfaultfd
             for (ulong addr = start; addr < start + len; addr += Geometry.PageSize)
             {
                 var vma = mm.VmaLookup(addr);
+                // hugetlb_change_protection is not modelled: refuse rather than put a PTE table in a hugetlb PMD slot.
+                if (vma is { IsHugetlb: true })
+                    throw new NotSupportedException($"UFFDIO_WRITEPROTECT on hugetlb {vma} (hugetlb_change_protection) is not modelled");
                 if (vma is null || !vma.UserfaultfdWp)
                     return -Errno.ENOENT;
                 var pmd = LinuxMm.PmdAllocWalk(mm, addr);
