@@ -84,4 +84,55 @@ public class TeardownTests
         Assert.Equal(0, mm.FileRss);
         Assert.Empty(PageTableCheck.Audit(machine, new[] { mm }));
     }
+
+    [Fact]
+    public void MunmapInTheMiddleSplitsTheVmaAndKeepsBothEnds()
+    {
+        var machine = TestMachines.Small();
+        var file = new AddressSpace(machine, "data");
+        var mm = new Mm(machine);
+        var vma = mm.Mmap(TestMachines.Base, 8 * Geometry.PageSize, VmFlags.Read | VmFlags.Shared, file, pgoff: 100);
+        for (ulong i = 0; i < 8; i++)
+            Assert.Equal(VmFaultResult.None, TestFaults.Fault(vma, TestMachines.Base + i * Geometry.PageSize, write: false) & ~VmFaultResult.NoPage);
+
+        Assert.Equal(1, mm.Munmap(TestMachines.Base + 2 * Geometry.PageSize, 3 * Geometry.PageSize));
+
+        mm.MmapLock.DownRead();
+        Vma[] left;
+        try { left = mm.Vmas.ToArray(); }
+        finally { mm.MmapLock.UpRead(); }
+        Assert.Equal(2, left.Length);
+        Assert.Same(vma, left[0]);
+        Assert.Equal(TestMachines.Base + 2 * Geometry.PageSize, left[0].End);
+        Assert.Equal(TestMachines.Base + 5 * Geometry.PageSize, left[1].Start);
+        Assert.Equal(105UL, left[1].PgOff); // the file offset follows the split
+        Assert.Equal(2, file.Mappings.Count);
+        Assert.True(TestFaults.Entry(mm, TestMachines.Base + Geometry.PageSize).IsPresent);
+        Assert.True(TestFaults.Entry(mm, TestMachines.Base + 3 * Geometry.PageSize).IsNone);
+        Assert.Equal(file.FindFolio(106)!.Pfn, TestFaults.Entry(mm, TestMachines.Base + 6 * Geometry.PageSize).Pfn);
+        Assert.Equal(VmFaultResult.Sigsegv, TestFaults.Fault(vma, TestMachines.Base + 3 * Geometry.PageSize, write: false));
+        Assert.Equal(5, mm.FileRss);
+        Rcu.Barrier();
+        Assert.Empty(PageTableCheck.Audit(machine, new[] { mm }));
+    }
+
+    [Fact]
+    public void SplittingASharedHugetlbVmaUnsharesItsPmdTableFirst()
+    {
+        var (machine, mmA, vmaA, mmB, vmaB, _) = HugetlbTests.TwoSharers();
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vmaA, HugetlbTests.BaseA, write: true));
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vmaB, HugetlbTests.BaseB + Hugetlb.HugePageSize, write: true));
+        Assert.Equal(1, mmB.NrPmds);
+
+        Assert.Throws<ArgumentException>(() => mmB.Munmap(HugetlbTests.BaseB + Geometry.PageSize, Geometry.PageSize)); // inside a huge page
+        Assert.Equal(1, mmB.Munmap(HugetlbTests.BaseB + HugetlbTests.GiB / 2, HugetlbTests.GiB / 2));
+
+        // B no longer shares A's table (a shared table must lie inside one VMA); A's entry is untouched, and B
+        // faults its remaining half into a table of its own.
+        Assert.True(HugetlbTests.HugeEntry(vmaA, HugetlbTests.BaseA).IsPresent);
+        Assert.Equal(VmFaultResult.None, TestFaults.Fault(vmaB, HugetlbTests.BaseB, write: false));
+        Assert.Equal(1, mmB.NrPmds);
+        Rcu.Barrier();
+        Assert.Empty(PageTableCheck.Audit(machine, new[] { mmA, mmB }));
+    }
 }

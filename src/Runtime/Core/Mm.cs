@@ -167,8 +167,9 @@ public sealed class Mm
     }
 
     /// <summary>
-    /// munmap (do_vmi_munmap): unmap whole VMAs in [start, start+length) and free the page tables nothing else
-    /// uses. Takes the mmap lock for write. Splitting a VMA is not modelled: a range that cuts one is rejected.
+    /// munmap (do_vmi_munmap): split the VMAs that stick out of [start, start+length), unmap the ones inside and
+    /// free the page tables nothing else uses. Takes the mmap lock for write. A hugetlb VMA is cut only at huge-page
+    /// boundaries (else -EINVAL, an ArgumentException here).
     /// </summary>
     [Kernel("do_vmi_munmap")]
     [Excludes(nameof(MmapLock))]
@@ -182,15 +183,21 @@ public sealed class Mm
         try
         {
             CheckAlive("munmap");
-            var victims = new List<Vma>();
             foreach (var vma in _vmas)
+                if (vma.IsHugetlb && vma.Start < end && start < vma.End && ((start | end) & ~Geometry.PmdMask) != 0)
+                    throw new ArgumentException($"munmap [{start:x}, {end:x}) cuts hugetlb {vma} inside a huge page (-EINVAL)", nameof(start));
+            // vms_gather_munmap_vmas: split the VMAs that stick out, so that whole VMAs are unmapped.
+            foreach (var vma in _vmas.ToArray())
             {
-                if (vma.End <= start || vma.Start >= end)
-                    continue;
-                if (vma.Start < start || vma.End > end)
-                    throw new ArgumentException($"munmap [{start:x}, {end:x}) would split {vma}; splitting VMAs is not modelled", nameof(start));
-                victims.Add(vma);
+                if (vma.Start < start && start < vma.End)
+                    SplitVma(vma, start);
             }
+            foreach (var vma in _vmas.ToArray())
+            {
+                if (vma.Start < end && end < vma.End)
+                    SplitVma(vma, end);
+            }
+            var victims = _vmas.Where(v => v.Start >= start && v.End <= end).ToList();
             foreach (var vma in victims)
             {
                 int at = _vmas.IndexOf(vma);
@@ -205,6 +212,30 @@ public sealed class Mm
         {
             MmapLock.UpWrite();
         }
+    }
+
+    /// <summary>
+    /// __split_vma: <paramref name="vma"/> keeps [Start, at); a new VMA takes [at, End) with the file offset that
+    /// follows, the same anon_vma, and a place in its file's i_mmap. A hugetlb VMA first unshares the PMD tables
+    /// around <paramref name="at"/> (hugetlb_split): a shared table must lie wholly inside one VMA. Caller holds the
+    /// mmap lock for write.
+    /// </summary>
+    [Kernel("__split_vma")]
+    [Requires(nameof(MmapLock))]
+    internal Vma SplitVma(Vma vma, ulong at)
+    {
+        if (vma.IsHugetlb)
+            Hugetlb.HugetlbUnsharePmds(vma, at & Geometry.PudMask, (at & Geometry.PudMask) + Geometry.PudSize);
+        var right = new Vma(this, at, vma.End, vma.Flags, vma.File, vma.PgOff + ((at - vma.Start) >> Geometry.PageShift)) { AnonVma = vma.AnonVma };
+        vma.End = at;
+        _vmas.Insert(_vmas.IndexOf(vma) + 1, right);
+        if (vma.File is { } file)
+        {
+            file.IMmapRwsem.DownWrite();
+            try { file.AddMapping(right); }
+            finally { file.IMmapRwsem.UpWrite(); }
+        }
+        return right;
     }
 
     /// <summary>mmput of the last user: tear the address space down (exit_mmap) and free its page tables.</summary>

@@ -10,7 +10,7 @@ public sealed class Vma
     {
         Mm = mm;
         Start = start;
-        End = end;
+        _end = end;
         Flags = flags;
         File = file;
         PgOff = pgoff;
@@ -20,7 +20,14 @@ public sealed class Vma
 
     public Mm Mm { get; }
     public ulong Start { get; }
-    public ulong End { get; }
+    private ulong _end;
+
+    /// <summary>vm_end. A split shrinks it, under the mmap lock held for write.</summary>
+    public ulong End
+    {
+        get => Volatile.Read(ref _end);
+        internal set => Volatile.Write(ref _end, value);
+    }
 
     private long _flags;
 

@@ -106,4 +106,43 @@ public static partial class Hugetlb
             mapping.IMmapRwsem.UpWrite();
         }
     }
+
+    /// <summary>
+    /// hugetlb_unshare_pmds: under the vma lock and i_mmap_rwsem for write, unshare every shared PMD table of
+    /// [start, end) in this VMA (hugetlb_split calls it before a VMA is cut inside a shareable gigabyte).
+    /// </summary>
+    [Kernel("hugetlb_unshare_pmds")]
+    [MaySleep]
+    public static void HugetlbUnsharePmds(Vma vma, ulong start, ulong end)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+        if ((vma.Flags & VmFlags.MayShare) == 0 || vma.File is not { } mapping)
+            return;
+        start = Math.Max(start, vma.Start);
+        end = Math.Min(end, vma.End);
+        if (start >= end)
+            return;
+        var mm = vma.Mm;
+        var tlb = MmuGather.TlbGatherMmu(mm);
+        HugetlbVmaLockWrite(vma);
+        mapping.IMmapRwsem.DownWrite();
+        try
+        {
+            for (ulong addr = start; addr < end; addr += HugePageSize)
+            {
+                var ptep = HugetlbWalk(vma, addr);
+                if (ptep is null)
+                    continue;
+                var ptl = HugePteLock(mm, ptep);
+                HugePmdUnshare(tlb, vma, addr, ptep);
+                Spinlock.SpinUnlock(ptl);
+            }
+        }
+        finally
+        {
+            HugetlbVmaUnlockWrite(vma);
+            mapping.IMmapRwsem.UpWrite();
+        }
+        MmuGather.TlbFinishMmu(tlb);
+    }
 }
