@@ -165,7 +165,7 @@ public class HugetlbTests
         {
             Hugetlb.HugetlbVmaUnlockRead(vmaA);
         }
-        Assert.Throws<ArgumentException>(() => mmA.Munmap(BaseA, Hugetlb.HugePageSize)); // would split the VMA
+        Assert.Throws<ArgumentException>(() => mmA.Munmap(BaseA + Geometry.PageSize, Geometry.PageSize)); // inside a huge page
         var anon = new Mm(mmA.Machine).Mmap(BaseA, Geometry.PmdSize, VmFlags.Read);
         Assert.Throws<ArgumentException>(() => Hugetlb.HugetlbWalk(anon, BaseA));
         // uffd-wp on hugetlb (hugetlb_change_protection) is refused, not approximated with PTE tables.

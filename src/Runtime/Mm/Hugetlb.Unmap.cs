@@ -116,7 +116,8 @@ public static partial class Hugetlb
     public static void HugetlbUnsharePmds(Vma vma, ulong start, ulong end)
     {
         ArgumentNullException.ThrowIfNull(vma);
-        if ((vma.Flags & VmFlags.MayShare) == 0 || vma.File is not { } mapping)
+        var mapping = vma.File;
+        if ((vma.Flags & VmFlags.MayShare) == 0 || mapping is null)
             return;
         start = Math.Max(start, vma.Start);
         end = Math.Min(end, vma.End);
