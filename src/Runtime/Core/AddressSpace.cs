@@ -40,6 +40,12 @@ public sealed class AddressSpace
             return _pageCache.TryGetValue(index, out var f) ? f : null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="folio"/> is still what the page cache holds at <paramref name="index"/>: checked
+    /// once the folio is locked, since collapse_file may have replaced it before the lock was taken.
+    /// </summary>
+    internal bool StillCaches(ulong index, Folio folio) => ReferenceEquals(FindFolio(index), folio);
+
     /// <summary>The folio at <paramref name="index"/>, created (and added with a page-cache reference) if absent.</summary>
     public Folio? GetOrCreateFolio(ulong index)
     {

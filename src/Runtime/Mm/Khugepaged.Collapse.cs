@@ -19,13 +19,9 @@ public static partial class Khugepaged
         ArgumentNullException.ThrowIfNull(mm);
         ulong haddr = addr & Geometry.PmdMask;
         var vma = mm.VmaLookup(haddr);
-        if (vma?.File is not { } file || vma.IsHugetlb || haddr < vma.Start || haddr + Geometry.PmdSize > vma.End)
-            return ScanResult.VmaCheck;
-        if (vma.UserfaultfdWp)
-            return ScanResult.PteUffdWp;
-        // As do_set_pmd: a private writable mapping would need __split_huge_pmd at its first write (not modelled).
-        if (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
-            return ScanResult.VmaCheck;
+        if (CheckVma(vma, haddr) is var vmaCheck and not ScanResult.Succeed)
+            return vmaCheck;
+        var file = vma!.File!;
         ulong index = vma.LinearPageIndex(haddr);
         if (file.FindFolio(index) is not { IsPmdMappable: true } folio || folio.Index != index)
             return ScanResult.PageCompound;
@@ -208,7 +204,7 @@ public static partial class Khugepaged
                     continue;
                 small.Lock.DownWrite();
                 locked.Add(small);
-                if (!ReferenceEquals(mapping.FindFolio(start + (ulong)i), small))
+                if (!mapping.StillCaches(start + (ulong)i, small))
                     result = ScanResult.Fail; // replaced or truncated before we got the lock
                 else if (small.MapCount > 0 && !Rmap.TryToUnmap(small))
                     result = ScanResult.Fail;
@@ -260,15 +256,25 @@ public static partial class Khugepaged
     private static ScanResult CollapseRange(Mm mm, ulong haddr)
     {
         var vma = mm.VmaLookup(haddr);
-        if (vma?.File is not { } file || vma.IsHugetlb || haddr + Geometry.PmdSize > vma.End)
-            return ScanResult.VmaCheck;
-        if (vma.UserfaultfdWp)
-            return ScanResult.PteUffdWp;
-        if (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
-            return ScanResult.VmaCheck;
-        var cached = CollapseFile(file, vma.LinearPageIndex(haddr));
+        if (CheckVma(vma, haddr) is var check and not ScanResult.Succeed)
+            return check;
+        var cached = CollapseFile(vma!.File!, vma.LinearPageIndex(haddr));
         if (cached is not (ScanResult.Succeed or ScanResult.PteMappedHugepage))
             return cached;
         return CollapsePteMappedThp(mm, haddr, installPmd: true);
+    }
+
+    /// <summary>
+    /// hugepage_vma_revalidate for a file range: a non-hugetlb file VMA covering [haddr, haddr + 2 MiB), not
+    /// registered for uffd-wp (its markers need PTEs), and not a COW mapping (like do_set_pmd: its first write
+    /// would need __split_huge_pmd, which is not modelled).
+    /// </summary>
+    private static ScanResult CheckVma(Vma? vma, ulong haddr)
+    {
+        if (vma?.File is null || vma.IsHugetlb || haddr < vma.Start || haddr + Geometry.PmdSize > vma.End)
+            return ScanResult.VmaCheck;
+        if (vma.UserfaultfdWp)
+            return ScanResult.PteUffdWp;
+        return Memory.IsCowMapping(vma.Flags) ? ScanResult.VmaCheck : ScanResult.Succeed;
     }
 }

@@ -159,7 +159,7 @@ public static partial class Memory
             folio.Lock.DownWrite();
             try
             {
-                if (!ReferenceEquals(vma.File.FindFolio(vmf.Pgoff), folio))
+                if (!vma.File.StillCaches(vmf.Pgoff, folio))
                     return VmFaultResult.Retry;
                 folio.Get(); // the reference the mapping will hold
                 return FinishFault(vmf, folio);
@@ -203,7 +203,7 @@ public static partial class Memory
         }
         // __do_fault: the file page locked and referenced while it is copied; replaced meanwhile (collapse_file): retry.
         page.Lock.DownWrite();
-        if (!ReferenceEquals(file.FindFolio(vmf.Pgoff), page))
+        if (!file.StillCaches(vmf.Pgoff, page))
         {
             page.Lock.UpWrite();
             cow.Put();

@@ -84,8 +84,7 @@ public static partial class Memory
             // next_uptodate_folio: a folio someone holds locked (collapse_file replacing it) is skipped, not waited for.
             if (!folio.Lock.DownWriteTrylock())
                 continue;
-            bool stillCached = ReferenceEquals(file.FindFolio(index), folio);
-            if (!stillCached)
+            if (!file.StillCaches(index, folio))
             {
                 folio.Lock.UpWrite();
                 continue;
@@ -125,7 +124,7 @@ public static partial class Memory
         if (Pgtable.PmdNone(pmdval) && folio.IsPmdMappable && folio.Lock.DownWriteTrylock())
         {
             bool mapped = false;
-            if (ReferenceEquals(vmf.Vma.File?.FindFolio(folio.Index), folio))
+            if (vmf.Vma.File?.StillCaches(folio.Index, folio) == true)
             {
                 folio.Get(); // the reference the PMD mapping holds
                 mapped = DoSetPmd(vmf, folio) == VmFaultResult.None;

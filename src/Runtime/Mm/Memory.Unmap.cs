@@ -40,19 +40,7 @@ public static partial class Memory
             Hugetlb.UnmapHugepageRangeFinal(tlb, vma, vma.Start, vma.End, details);
             return;
         }
-        for (ulong addr = vma.Start; addr < vma.End;)
-        {
-            ulong next = Geometry.PmdAddrEnd(addr, vma.End);
-            var pmd = Rmap.MmFindPmd(vma.Mm, addr);
-            var pmdval = pmd is null ? PmdVal.Empty : Pgtable.PmdpGetLockless(pmd);
-            // When the PMD changed before it could be zapped (ZapPteRange stopped short, ZapHugePmd found another
-            // value), the range is looked at again, as zap_pmd_range's retry does.
-            if (pmdval.IsTable && ZapPteRange(tlb, vma, pmd!, addr, next, details) != next)
-                continue;
-            if (Pgtable.PmdTransHuge(pmdval) && !ZapHugePmdRange(tlb, vma, pmd!, addr, next))
-                continue;
-            addr = next;
-        }
+        ZapPmdRange(tlb, vma, vma.Start, vma.End, details, reclaimEmptyTables: false);
     }
 
     /// <summary>

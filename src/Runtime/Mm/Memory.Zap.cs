@@ -117,6 +117,21 @@ public static partial class Memory
             return 0;
         }
         var tlb = MmuGather.TlbGatherMmu(mm);
+        int reclaimed = ZapPmdRange(tlb, vma, address, end, details, reclaimEmptyTables);
+        MmuGather.TlbFinishMmu(tlb);
+        return reclaimed;
+    }
+
+    /// <summary>
+    /// zap_pmd_range: PMD range by PMD range, zap the PTE table's entries (and, with PT reclaim, free the table if
+    /// that left it empty) or a whole huge PMD. When the PMD changed before it could be zapped (ZapPteRange stopped
+    /// short, ZapHugePmd found another value), the range is looked at again, as the kernel's retry does. Returns
+    /// how many emptied tables were freed.
+    /// </summary>
+    [Kernel("zap_pmd_range")]
+    private static int ZapPmdRange(MmuGather tlb, Vma vma, ulong address, ulong end, ZapDetails? details, bool reclaimEmptyTables)
+    {
+        var mm = vma.Mm;
         int reclaimed = 0;
         for (ulong addr = address; addr < end;)
         {
@@ -125,7 +140,6 @@ public static partial class Memory
             var pmdval = pmd is null ? PmdVal.Empty : Pgtable.PmdpGetLockless(pmd);
             if (pmdval.IsTable)
             {
-                // The table went (retracted, collapsed into a huge PMD) before it could be mapped: look again.
                 if (ZapPteRange(tlb, vma, pmd!, addr, next, details) != next)
                     continue;
                 if (reclaimEmptyTables && PtReclaim.TryToFreePte(mm, pmd!, addr, tlb))
@@ -133,11 +147,10 @@ public static partial class Memory
             }
             else if (Pgtable.PmdTransHuge(pmdval) && !ZapHugePmdRange(tlb, vma, pmd!, addr, next))
             {
-                continue; // the PMD changed under us
+                continue;
             }
             addr = next;
         }
-        MmuGather.TlbFinishMmu(tlb);
         return reclaimed;
     }
 

@@ -123,7 +123,7 @@ public static partial class Memory
         var mm = vma.Mm;
         ulong haddr = vmf.Address & Geometry.PmdMask;
         if (!folio.IsPmdMappable || vma.File is null || folio.Mapping != vma.File || vma.UserfaultfdWp
-            || (!vma.IsShared && (vma.Flags & VmFlags.Write) != 0)
+            || IsCowMapping(vma.Flags)
             || haddr < vma.Start || haddr + Geometry.PmdSize > vma.End || vma.LinearPageIndex(haddr) != folio.Index)
             return VmFaultResult.Fallback;
         var pmd = vmf.Pmd!;
