@@ -18,7 +18,7 @@ if (args.Length == 3 && args[0] == "write")
     return;
 }
 bool profileOnly = args.Length > 0 && args[0] == "profile";
-var sizes = profileOnly ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
+var sizes = profileOnly || (args.Length > 0 && args[0] == "floor") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
@@ -30,6 +30,17 @@ var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Sp
     .Append(MetadataReference.CreateFromFile(typeof(PtLock.Contracts.RequiresAttribute).Assembly.Location))
     .ToImmutableArray();
 
+if (args.Length > 0 && args[0] == "floor")
+{
+    // Analyzer execution time as the driver reports it (what -p:ReportAnalyzer=true prints in a build), for
+    // PtLock and for the floor instruments, against a compile that emits, as a build's does.
+    Console.WriteLine("| lines | compile + emit (s) | PtLock analyzers (s) | floor: bind (s) | floor: bind + CFG (s) | PtLock / compile | PtLock above floor / compile |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+    FloorTable(2_000, print: false);
+    foreach (int lines in args.Skip(1).Select(int.Parse).DefaultIfEmpty(100_000))
+        FloorTable(lines, print: true);
+    return;
+}
 Console.WriteLine("| lines | files | compile (s) | + empty analyzer (s) | + PtLock analyzers (s) | PtLock share of compile | per-document p50 (ms) | p95 (ms) | max (ms) | PTL diagnostics |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 if (profileOnly)
@@ -106,4 +117,68 @@ void Measure(int lines, bool print)
         Console.WriteLine($"(duplicates: {ptl} diagnostics, {distinct} distinct)");
     if (print)
         Console.WriteLine($"| {actualLines:N0} | {files.Count} | {compileSeconds:F2} | {emptySeconds:F2} / {emptyModelSeconds:F2} | {totalSeconds:F2} | {analyzerSeconds / compileSeconds:P1} | {P(0.5):F2} | {P(0.95):F2} | {perDocument[^1]:F2} | {ptl} |");
+}
+
+void FloorTable(int lines, bool print)
+{
+    var files = CorpusGenerator.Generate(lines);
+    var parse = new CSharpParseOptions(LanguageVersion.Latest);
+    var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: Environment.GetEnvironmentVariable("CORPUS_NULLABLE") == "off" ? NullableContextOptions.Disable : NullableContextOptions.Enable,
+        concurrentBuild: true, optimizationLevel: OptimizationLevel.Release);
+    CSharpCompilation Fresh() => CSharpCompilation.Create("Corpus", files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Name)), references, options);
+    double Executing(ImmutableArray<DiagnosticAnalyzer> set)
+    {
+        var run = Fresh().WithAnalyzers(set, new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
+        var result = run.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return set.Sum(a => result.AnalyzerTelemetryInfo[a].ExecutionTime.TotalSeconds);
+    }
+    double compile = double.MaxValue, ptlock = double.MaxValue, bind = double.MaxValue, cfg = double.MaxValue;
+    for (int run = 0; run < 3; run++)
+    {
+        var sw = Stopwatch.StartNew();
+        var emitted = Fresh().Emit(new MemoryStream());
+        compile = Math.Min(compile, sw.Elapsed.TotalSeconds);
+        if (!emitted.Success)
+            throw new InvalidOperationException("the generated corpus does not compile");
+        ptlock = Math.Min(ptlock, Executing(analyzers));
+        bind = Math.Min(bind, Executing(ImmutableArray.Create<DiagnosticAnalyzer>(new FloorBindAnalyzer())));
+        cfg = Math.Min(cfg, Executing(ImmutableArray.Create<DiagnosticAnalyzer>(new FloorGraphAnalyzer())));
+    }
+    if (print)
+        Console.WriteLine($"| {lines:N0} | {compile:F2} | {ptlock:F2} | {bind:F2} | {cfg:F2} | {ptlock / compile:P0} | {(ptlock - cfg) / compile:P0} |");
+    if (print)
+    {
+        // Per document, as an IDE asks after an edit, for PtLock and for the floor with the graph.
+        foreach (var (name, set) in new[] { ("PtLock", analyzers), ("floor: bind + CFG", ImmutableArray.Create<DiagnosticAnalyzer>(new FloorGraphAnalyzer())), ("floor: bind", ImmutableArray.Create<DiagnosticAnalyzer>(new FloorBindAnalyzer())), ("empty", ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyModelAnalyzer())) })
+        {
+            var times = new List<double>();
+            var ide = Fresh().WithAnalyzers(set, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+            foreach (var tree in ide.Compilation.SyntaxTrees.Take(200))
+            {
+                var model = ide.Compilation.GetSemanticModel(tree);
+                var t = Stopwatch.StartNew();
+                ide.GetAnalyzerSemanticDiagnosticsAsync(model, null, CancellationToken.None).GetAwaiter().GetResult();
+                times.Add(t.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"|   per document, {name}: p50 {times[times.Count / 2]:F1} ms, p95 {times[(int)(times.Count * 0.95)]:F1} ms, max {times[^1]:F1} ms |");
+
+            // After an edit, as an IDE sees it: each keystroke is a new compilation that shares every other tree.
+            var edited = new List<double>();
+            var current = Fresh();
+            for (int edit = 0; edit < 60; edit++)
+            {
+                var tree = current.SyntaxTrees.ElementAt(edit * 5 % current.SyntaxTrees.Count());
+                var changed = tree.WithChangedText(tree.GetText().WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(tree.Length, 0), "// edit " + edit + "\n")));
+                current = current.ReplaceSyntaxTree(tree, changed);
+                var session = current.WithAnalyzers(set, new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false));
+                var t = Stopwatch.StartNew();
+                session.GetAnalyzerSemanticDiagnosticsAsync(current.GetSemanticModel(changed), null, CancellationToken.None).GetAwaiter().GetResult();
+                edited.Add(t.Elapsed.TotalMilliseconds);
+            }
+            edited.Sort();
+            Console.WriteLine($"|   after an edit, {name}: p50 {edited[edited.Count / 2]:F1} ms, p95 {edited[(int)(edited.Count * 0.95)]:F1} ms, max {edited[^1]:F1} ms |");
+        }
+    }
 }

@@ -61,7 +61,12 @@ namespace PtLock.Analyzers.Engine
             }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
-        private static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
+        /// <summary>Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses it).</summary>
+        internal static bool PassesSyntaxPreFilter(CompilationResults results, SyntaxNode declaration) =>
+            BodyOf(declaration) is { } body
+            && (declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 } || MentionsLocking(body, results.InterestingNames));
+
+        internal static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
         {
             BaseMethodDeclarationSyntax m => (SyntaxNode?)m.Body ?? m.ExpressionBody,
             AccessorDeclarationSyntax a => (SyntaxNode?)a.Body ?? a.ExpressionBody,

@@ -49,7 +49,7 @@ namespace PtLock.Analyzers.Rules
         }
 
         /// <summary>The declarations with bodies the engine analyses, and the compilation unit (top-level statements).</summary>
-        private static IEnumerable<SyntaxNode> AnalysedNodes(SyntaxNode root) =>
+        internal static IEnumerable<SyntaxNode> AnalysedNodes(SyntaxNode root) =>
             root.DescendantNodesAndSelf(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax
                                              or BasePropertyDeclarationSyntax or AccessorListSyntax)
                 .Where(n => n.Kind() is SyntaxKind.MethodDeclaration or SyntaxKind.OperatorDeclaration or SyntaxKind.ConversionOperatorDeclaration
