@@ -32,11 +32,23 @@ namespace PtLock.Analyzers.Engine
             new ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?>();
 
         /// <summary>A cached name lookup (types and methods named in lock expressions) from a context type.</summary>
-        public ISymbol? Lookup((string Kind, string Name, INamedTypeSymbol Context) key, System.Func<ISymbol?> find) =>
-            _lookups.GetOrAdd(key, _ => find());
+        public ISymbol? Lookup((string Kind, string Name, INamedTypeSymbol Context) key, System.Func<string, INamedTypeSymbol, ISymbol?> find) =>
+            _lookups.TryGetValue(key, out var found) ? found : _lookups.GetOrAdd(key, k => find(k.Item2, k.Item3));
+
+        private readonly System.Func<IMethodSymbol, MethodContract> _build;
+        private readonly System.Func<ITypeSymbol, CapabilityInfo?> _findCapability;
+        private readonly System.Func<ITypeSymbol, bool> _findScoped;
+        private readonly System.Func<ISymbol, GuardInfo> _findGuard;
+        private readonly ConcurrentDictionary<ITypeSymbol, bool> _scoped = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>> _acquiredAfter = new ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>>(SymbolEqualityComparer.Default);
 
         private ContractModel(Compilation compilation, bool hasContracts)
         {
+            // One delegate each, not one per lookup: these run for every call and member access analysed.
+            _build = Build;
+            _findCapability = FindCapability;
+            _findScoped = FindScoped;
+            _findGuard = FindGuard;
             Compilation = compilation;
             HasContracts = hasContracts;
             _builtIns = new BuiltInLocks(compilation);
@@ -59,7 +71,7 @@ namespace PtLock.Analyzers.Engine
             var key = method.ReducedFrom ?? method;
             if (key.IsGenericMethod && !SymbolEqualityComparer.Default.Equals(key, key.OriginalDefinition))
                 key = key.OriginalDefinition;
-            return _methods.GetOrAdd(key, Build);
+            return _methods.TryGetValue(key, out var known) ? known : _methods.GetOrAdd(key, _build);
         }
 
         private MethodContract Build(IMethodSymbol method)
@@ -148,25 +160,27 @@ namespace PtLock.Analyzers.Engine
         {
             if (type is null)
                 return null;
-            return _capabilities.GetOrAdd(type, t =>
+            return _capabilities.TryGetValue(type, out var known) ? known : _capabilities.GetOrAdd(type, _findCapability);
+        }
+
+        private CapabilityInfo? FindCapability(ITypeSymbol t)
+        {
+            var builtIn = _builtIns.CapabilityOf(t);
+            if (builtIn is not null)
+                return builtIn;
+            for (var current = t; current is not null; current = current.BaseType)
             {
-                var builtIn = _builtIns.CapabilityOf(t);
-                if (builtIn is not null)
-                    return builtIn;
-                for (var current = t; current is not null; current = current.BaseType)
-                {
-                    var info = FromAttributes(current);
-                    if (info is not null)
-                        return info;
-                }
-                foreach (var i in t.AllInterfaces)
-                {
-                    var info = FromAttributes(i);
-                    if (info is not null)
-                        return info;
-                }
-                return null;
-            });
+                var info = FromAttributes(current);
+                if (info is not null)
+                    return info;
+            }
+            foreach (var i in t.AllInterfaces)
+            {
+                var info = FromAttributes(i);
+                if (info is not null)
+                    return info;
+            }
+            return null;
         }
 
         private static CapabilityInfo? FromAttributes(ITypeSymbol type)
@@ -182,33 +196,38 @@ namespace PtLock.Analyzers.Engine
         }
 
         public bool IsScopedCapability(ITypeSymbol? type) =>
-            type is not null && (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute")
-                                 || _builtIns.IsScope(type));
+            type is not null && (_scoped.TryGetValue(type, out bool known) ? known : _scoped.GetOrAdd(type, _findScoped));
+
+        private bool FindScoped(ITypeSymbol type) =>
+            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || _builtIns.IsScope(type);
 
         public GuardInfo GetGuard(ISymbol member) =>
-            _guards.GetOrAdd(member, m =>
+            _guards.TryGetValue(member, out var known) ? known : _guards.GetOrAdd(member, _findGuard);
+
+        private GuardInfo FindGuard(ISymbol m)
+        {
+            if (!HasContracts)
+                return new GuardInfo(ImmutableArray<LockExpr>.Empty, ImmutableArray<LockExpr>.Empty);
+            var guarded = ImmutableArray<LockExpr>.Empty;
+            var pointee = ImmutableArray<LockExpr>.Empty;
+            foreach (var a in m.GetAttributes())
             {
-                if (!HasContracts)
-                    return new GuardInfo(ImmutableArray<LockExpr>.Empty, ImmutableArray<LockExpr>.Empty);
-                var guarded = ImmutableArray<LockExpr>.Empty;
-                var pointee = ImmutableArray<LockExpr>.Empty;
-                foreach (var a in m.GetAttributes())
-                {
-                    string? name = a.AttributeClass?.ToDisplayString();
-                    if (name == Ns + "GuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } g)
-                        guarded = guarded.Add(g);
-                    else if (name == Ns + "PtGuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } p)
-                        pointee = pointee.Add(p);
-                }
-                return new GuardInfo(guarded, pointee);
-            });
+                string? name = a.AttributeClass?.ToDisplayString();
+                if (name == Ns + "GuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } g)
+                    guarded = guarded.Add(g);
+                else if (name == Ns + "PtGuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } p)
+                    pointee = pointee.Add(p);
+            }
+            return new GuardInfo(guarded, pointee);
+        }
 
         /// <summary>[AcquiredBefore] on a lock field/property/type: the locks that must be taken after it.</summary>
         public ImmutableArray<LockExpr> GetAcquiredBefore(ISymbol lockSymbol) =>
-            _acquiredBefore.GetOrAdd(lockSymbol, s => Order(s, "AcquiredBeforeAttribute"));
+            _acquiredBefore.TryGetValue(lockSymbol, out var known) ? known : _acquiredBefore.GetOrAdd(lockSymbol, s => Order(s, "AcquiredBeforeAttribute"));
 
         /// <summary>[AcquiredAfter] on a lock field/property/type: the locks that must be taken before it.</summary>
-        public ImmutableArray<LockExpr> GetAcquiredAfter(ISymbol lockSymbol) => Order(lockSymbol, "AcquiredAfterAttribute");
+        public ImmutableArray<LockExpr> GetAcquiredAfter(ISymbol lockSymbol) =>
+            _acquiredAfter.TryGetValue(lockSymbol, out var known) ? known : _acquiredAfter.GetOrAdd(lockSymbol, s => Order(s, "AcquiredAfterAttribute"));
 
         private ImmutableArray<LockExpr> Order(ISymbol s, string attribute)
         {

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,40 +29,83 @@ namespace PtLock.Analyzers.Engine
             "FreesTableNow", "FreesTableDeferred", "MaySleep", "RequiresStable", "PublishedTable", "SameTableAs", "ValidWhileHeld",
         };
 
+        // An IDE makes a new compilation per keystroke but keeps every unchanged tree and referenced assembly
+        // symbol: the names each contributes are cached on it, so an edit re-reads one file.
+        private static readonly ConditionalWeakTable<SyntaxTree, string[]> s_treeNames = new ConditionalWeakTable<SyntaxTree, string[]>();
+        private static readonly ConditionalWeakTable<IAssemblySymbol, string[]> s_assemblyNames = new ConditionalWeakTable<IAssemblySymbol, string[]>();
+
         public static HashSet<string> Build(Compilation compilation)
         {
             var names = new HashSet<string>(s_frameworkLockMethods);
             foreach (var tree in compilation.SyntaxTrees)
+                names.UnionWith(s_treeNames.GetValue(tree, NamesDeclaredIn));
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+                names.UnionWith(s_assemblyNames.GetValue(assembly, NamesAnnotatedIn));
+            return names;
+        }
+
+        /// <summary>Annotated members declared in one file. Only declarations are visited, never bodies.</summary>
+        private static string[] NamesDeclaredIn(SyntaxTree tree)
+        {
+            var names = new HashSet<string>();
+            var pending = new Stack<SyntaxNode>();
+            pending.Push(tree.GetRoot());
+            while (pending.Count > 0)
             {
-                var root = tree.GetRoot();
-                foreach (var attribute in root.DescendantNodes(n => n is not (BlockSyntax or ArrowExpressionClauseSyntax)).OfType<AttributeSyntax>())
+                var node = pending.Pop();
+                switch (node)
                 {
-                    if (!s_attributeNames.Contains(Simple(attribute.Name)))
-                        continue;
-                    var owner = attribute.Parent?.Parent;
-                    string? name = owner switch
-                    {
-                        MethodDeclarationSyntax m => m.Identifier.ValueText,
-                        PropertyDeclarationSyntax p => p.Identifier.ValueText,
-                        FieldDeclarationSyntax f => f.Declaration.Variables.FirstOrDefault()?.Identifier.ValueText,
-                        ParameterSyntax { Parent.Parent: MethodDeclarationSyntax pm } => pm.Identifier.ValueText,
-                        IndexerDeclarationSyntax => "this",
-                        _ => null,
-                    };
-                    if (name is not null)
-                        names.Add(name);
-                    if (owner is FieldDeclarationSyntax field)
-                        foreach (var v in field.Declaration.Variables)
-                            names.Add(v.Identifier.ValueText);
+                    case CompilationUnitSyntax unit:
+                        foreach (var member in unit.Members)
+                            pending.Push(member);
+                        break;
+                    case BaseNamespaceDeclarationSyntax ns:
+                        foreach (var member in ns.Members)
+                            pending.Push(member);
+                        break;
+                    case TypeDeclarationSyntax type:
+                        foreach (var member in type.Members)
+                            pending.Push(member);
+                        break;
+                    case MethodDeclarationSyntax method:
+                        if (IsAnnotated(method.AttributeLists) || method.ParameterList.Parameters.Any(p => IsAnnotated(p.AttributeLists)))
+                            names.Add(method.Identifier.ValueText);
+                        break;
+                    case PropertyDeclarationSyntax property:
+                        if (IsAnnotated(property.AttributeLists))
+                            names.Add(property.Identifier.ValueText);
+                        break;
+                    case IndexerDeclarationSyntax indexer:
+                        if (IsAnnotated(indexer.AttributeLists))
+                            names.Add("this");
+                        break;
+                    case FieldDeclarationSyntax field:
+                        if (IsAnnotated(field.AttributeLists))
+                            foreach (var v in field.Declaration.Variables)
+                                names.Add(v.Identifier.ValueText);
+                        break;
                 }
             }
-            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
-            {
-                if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "PtLock.Contracts")))
-                    continue;
-                AddAnnotatedMembers(assembly.GlobalNamespace, names);
-            }
-            return names;
+            return names.ToArray();
+        }
+
+        private static bool IsAnnotated(SyntaxList<AttributeListSyntax> lists)
+        {
+            foreach (var list in lists)
+                foreach (var attribute in list.Attributes)
+                    if (s_attributeNames.Contains(Simple(attribute.Name)))
+                        return true;
+            return false;
+        }
+
+        /// <summary>Public annotated members of an assembly built against PtLock.Contracts (none for any other).</summary>
+        private static string[] NamesAnnotatedIn(IAssemblySymbol assembly)
+        {
+            if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "PtLock.Contracts")))
+                return Array.Empty<string>();
+            var names = new HashSet<string>();
+            AddAnnotatedMembers(assembly.GlobalNamespace, names);
+            return names.ToArray();
         }
 
         private static void AddAnnotatedMembers(INamespaceOrTypeSymbol container, HashSet<string> names)
@@ -91,7 +136,7 @@ namespace PtLock.Analyzers.Engine
                 SimpleNameSyntax s => s.Identifier.ValueText,
                 _ => name.ToString(),
             };
-            return text.EndsWith("Attribute", System.StringComparison.Ordinal) ? text.Substring(0, text.Length - "Attribute".Length) : text;
+            return text.EndsWith("Attribute", StringComparison.Ordinal) ? text.Substring(0, text.Length - "Attribute".Length) : text;
         }
     }
 }

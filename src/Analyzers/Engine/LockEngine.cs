@@ -51,6 +51,8 @@ namespace PtLock.Analyzers.Engine
                 return Array.Empty<Finding>();
             // Every rule analyzer asks for every body: the pre-filter's answer is cached with the findings, so the
             // syntax walk, like the dataflow, runs once per body.
+            if (results.Bodies.TryGetValue(body, out var known))
+                return known.Value; // the common case: another rule analyzer got here first, and no closure is allocated
             return results.Bodies.GetOrAdd(body, _ => new Lazy<IReadOnlyList<Finding>>(() =>
             {
                 // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).

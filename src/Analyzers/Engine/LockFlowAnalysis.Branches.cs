@@ -190,6 +190,16 @@ namespace PtLock.Analyzers.Engine
         /// <summary>A path reaches the end of the method: what is still held must be there by contract.</summary>
         private void CheckExit(LockState state, BasicBlock from, ControlFlowBranch branch)
         {
+            // Most exits hold nothing and promise nothing: nothing to report, nothing to allocate.
+            bool promises = _method is not null && _ownContract.TryAcquires.IsEmpty
+                            && !(_ownContract.Acquires.IsEmpty && _ownContract.AcquiresShared.IsEmpty && _ownContract.Requires.IsEmpty && _ownContract.RequiresShared.IsEmpty);
+            if (state.Held.IsEmpty && !promises)
+                return;
+            CheckExitHolding(state, from, branch);
+        }
+
+        private void CheckExitHolding(LockState state, BasicBlock from, ControlFlowBranch branch)
+        {
             var exitLocation = ExitLocation(from, branch);
             string exitLine = Line(exitLocation);
             bool ownTry = !_ownContract.TryAcquires.IsEmpty;

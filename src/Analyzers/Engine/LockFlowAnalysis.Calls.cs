@@ -26,7 +26,7 @@ namespace PtLock.Analyzers.Engine
             s = TrackUnmapped(call, contract, s);
             s = TrackValidWhileHeld(call, contract, s);
             if (contract.RecheckLevel is not null)
-                s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte", "r@" + call.Syntax.SpanStart, contract.RecheckUnchangedWhen);
+                s = MarkRechecked(s, strong: contract.RecheckLevel is "pmd" or "pte", CallSiteId(call), contract.RecheckUnchangedWhen);
             // A walker that maps the table under the PMD lock reads the PMD under that lock (and fails unless it
             // points to a table): for that PMD lock it is a recheck (try_to_free_pte, collapse_pte_mapped_thp).
             if (contract.MapsPte)

@@ -25,8 +25,12 @@ namespace PtLock.Analyzers.Engine
         /// (and are reported once), except where the other side holds them under an assumed equality with
         /// a held lock: then they stay held, "unless the two locks are the same".
         /// </summary>
-        private (LockState State, List<Mismatch> Mismatches) Join(LockState a, LockState b, int at)
+        private static readonly IReadOnlyList<Mismatch> s_noMismatches = new Mismatch[0];
+
+        private (LockState State, IReadOnlyList<Mismatch> Mismatches) Join(LockState a, LockState b, int at)
         {
+            if (ReferenceEquals(a, b))
+                return (a, s_noMismatches); // both edges of a branch that refined nothing
             // Where one path stored null and the other a value V, the variable holds "V or null": naming it V
             // keeps lock identities, and a later null test tells the two apart. (Not when the null path
             // knows V itself is non-null: then the variable no longer holds V there.)
@@ -84,7 +88,7 @@ namespace PtLock.Analyzers.Engine
             }
 
             var mismatches = new List<Mismatch>();
-            var held = ImmutableDictionary.CreateBuilder<string, HeldLock>();
+            var held = SmallMap<string, HeldLock>.Empty.ToBuilder();
             foreach (var kv in a.Held)
                 MergeHeld(kv.Value, a, b, held, mismatches, values, paths);
             foreach (var kv in b.Held)
@@ -99,7 +103,7 @@ namespace PtLock.Analyzers.Engine
             foreach (var kv in b.Managed)
                 if (!managed.ContainsKey(kv.Key))
                     managed = managed.SetItem(kv.Key, kv.Value);
-            var assumptions = ImmutableDictionary<string, bool>.Empty;
+            var assumptions = SmallMap<string, bool>.Empty;
             foreach (var kv in a.Assumptions)
                 if (b.Assumptions.TryGetValue(kv.Key, out var other) && other == kv.Value)
                     assumptions = assumptions.SetItem(kv.Key, kv.Value);
@@ -108,9 +112,12 @@ namespace PtLock.Analyzers.Engine
                 if (!conditions.ContainsKey(kv.Key))
                     conditions = conditions.SetItem(kv.Key, kv.Value);
 
-            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins, a.Unchecked.Union(b.Unchecked));
+            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins, UnionOf(a.Unchecked, b.Unchecked));
             return (state, mismatches);
         }
+
+        private static ImmutableHashSet<string> UnionOf(ImmutableHashSet<string> a, ImmutableHashSet<string> b) =>
+            ReferenceEquals(a, b) || b.IsEmpty ? a : a.IsEmpty ? b : a.Union(b);
 
         private static bool KnownNull(string value, LockState state) =>
             value == "const:null" || state.Assumptions.TryGetValue("null:" + value, out bool isNull) && isNull;
@@ -123,7 +130,7 @@ namespace PtLock.Analyzers.Engine
         /// on the other: after the join, the lock is held exactly when that variable is non-null.
         /// </summary>
         private static string? NullnessWitness(string settled, LockState mine, LockState other,
-            ImmutableDictionary<ISymbol, string> joinedValues, ImmutableDictionary<string, string> joinedPaths)
+            SmallMap<ISymbol, string> joinedValues, SmallMap<string, string> joinedPaths)
         {
             foreach (var kv in mine.Values)
                 if (kv.Value == settled && other.Values.TryGetValue(kv.Key, out var theirs) && KnownNull(theirs, other) && joinedValues.TryGetValue(kv.Key, out var joined))
@@ -134,8 +141,8 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
-        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, ImmutableDictionary<string, HeldLock>.Builder result, List<Mismatch> mismatches,
-            ImmutableDictionary<ISymbol, string> joinedValues, ImmutableDictionary<string, string> joinedPaths)
+        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, SmallMap<string, HeldLock>.Builder result, List<Mismatch> mismatches,
+            SmallMap<ISymbol, string> joinedValues, SmallMap<string, string> joinedPaths)
         {
             if (mineState.IsVacuous(mine))
             {

@@ -193,11 +193,14 @@ namespace PtLock.Analyzers.Engine
             _ => null,
         };
 
+        private static readonly System.Func<string, INamedTypeSymbol, ISymbol?> s_findType = (name, context) => FindTypeUncached(name, context);
+        private static readonly System.Func<string, INamedTypeSymbol, ISymbol?> s_findMethod = (name, context) => FindMethodUncached(name, context);
+
         private INamedTypeSymbol? FindType(string name, INamedTypeSymbol? context) =>
-            context is null ? null : _model.Lookup(("type", name, context), () => FindTypeUncached(name, context)) as INamedTypeSymbol;
+            context is null ? null : _model.Lookup(("type", name, context), s_findType) as INamedTypeSymbol;
 
         private IMethodSymbol? FindMethod(string name, INamedTypeSymbol? context) =>
-            context is null ? null : _model.Lookup(("method", name, context), () => FindMethodUncached(name, context)) as IMethodSymbol;
+            context is null ? null : _model.Lookup(("method", name, context), s_findMethod) as IMethodSymbol;
 
         /// <summary>A type named <paramref name="name"/> visible from <paramref name="context"/>: nested, or in an enclosing namespace.</summary>
         private static INamedTypeSymbol? FindTypeUncached(string name, INamedTypeSymbol? context)

@@ -239,9 +239,18 @@ namespace PtLock.Analyzers.Engine
         private string ResultId(IInvocationOperation call, LockState s)
         {
             var contract = _model.GetContract(call.TargetMethod);
-            if (contract.ReturnsCapability is { } returned && Resolve(returned, call, s, "r@" + call.Syntax.SpanStart) is { } key)
+            if (contract.ReturnsCapability is { } returned && Resolve(returned, call, s, CallSiteId(call)) is { } key)
                 return key.Id;
-            return "r@" + call.Syntax.SpanStart;
+            return CallSiteId(call);
+        }
+
+        /// <summary>The value a call site returns, named by its position (asked several times per call: built once).</summary>
+        private string CallSiteId(IInvocationOperation call)
+        {
+            int position = call.Syntax.SpanStart;
+            if (!_callSiteIds.TryGetValue(position, out var id))
+                _callSiteIds[position] = id = "r@" + position;
+            return id;
         }
 
         private LockKey KeyOf(IOperation op, LockState s, CapabilityInfo? fallback = null)

@@ -25,6 +25,9 @@ namespace PtLock.Analyzers.Engine
         private readonly CancellationToken _cancellation;
         private readonly LockState?[] _in;
         private readonly Dictionary<int, int> _catchEntryToTryEntry = new Dictionary<int, int>();
+        private bool _hasFinally;
+        private readonly Dictionary<int, string> _callSiteIds = new Dictionary<int, string>();
+        private readonly List<(int Dest, LockState State)> _successors = new List<(int Dest, LockState State)>(2);
         private List<Finding>? _findings;
         private HashSet<string>? _reported;
 
@@ -182,13 +185,18 @@ namespace PtLock.Analyzers.Engine
             return state;
         }
 
-        /// <summary>The states flowing out of block <paramref name="ordinal"/>, per destination block.</summary>
-        private IEnumerable<(int Dest, LockState State)> Successors(int ordinal)
+        /// <summary>
+        /// The states flowing out of block <paramref name="ordinal"/>, per destination block. The list is reused
+        /// by the next call: callers consume it before asking again.
+        /// </summary>
+        private List<(int Dest, LockState State)> Successors(int ordinal)
         {
+            var edges = _successors;
+            edges.Clear();
             var block = _cfg.Blocks[ordinal];
             var state = _in[ordinal]!;
             if (block.Kind == BasicBlockKind.Exit)
-                yield break;
+                return edges;
             foreach (var op in block.Operations)
                 state = Transfer(op, state);
             if (block.BranchValue is { } branch)
@@ -198,7 +206,7 @@ namespace PtLock.Analyzers.Engine
             {
                 foreach (var kv in _catchEntryToTryEntry)
                     if (kv.Value == ordinal)
-                        yield return (kv.Key, _in[ordinal]!);
+                        edges.Add((kv.Key, _in[ordinal]!));
             }
 
             if (block.ConditionalSuccessor is { } conditional && block.BranchValue is { } condition)
@@ -206,41 +214,40 @@ namespace PtLock.Analyzers.Engine
                 bool whenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
                 var taken = Refine(state, condition, whenTrue);
                 if (taken is not null)
-                    foreach (var r in FollowBranch(conditional, taken, block))
-                        yield return r;
+                    FollowBranch(conditional, taken, block, edges);
                 if (block.FallThroughSuccessor is { } fall)
                 {
                     var notTaken = Refine(state, condition, !whenTrue);
                     if (notTaken is not null)
-                        foreach (var r in FollowBranch(fall, notTaken, block))
-                            yield return r;
+                        FollowBranch(fall, notTaken, block, edges);
                 }
-                yield break;
+                return edges;
             }
             if (block.FallThroughSuccessor is { } next)
-                foreach (var r in FollowBranch(next, state, block))
-                    yield return r;
+                FollowBranch(next, state, block, edges);
+            return edges;
         }
 
-        private IEnumerable<(int, LockState)> FollowBranch(ControlFlowBranch branch, LockState state, BasicBlock from)
+        private void FollowBranch(ControlFlowBranch branch, LockState state, BasicBlock from, List<(int, LockState)> edges)
         {
-            foreach (var finallyRegion in branch.FinallyRegions)
+            // Computing FinallyRegions walks the region tree and allocates: most bodies have no finally to look for.
+            foreach (var finallyRegion in _hasFinally ? branch.FinallyRegions : ImmutableArray<ControlFlowRegion>.Empty)
             {
                 var after = RunFinally(finallyRegion, state);
                 if (after is null)
-                    yield break;
+                    return;
                 state = after;
             }
             var dest = branch.Destination;
             if (dest is null)
-                yield break; // throw, rethrow or the end of a finally: no normal successor
+                return; // throw, rethrow or the end of a finally: no normal successor
             if (dest.Kind == BasicBlockKind.Exit)
             {
                 if (Reporting)
                     CheckExit(state, from, branch);
-                yield break;
+                return;
             }
-            yield return (dest.Ordinal, state);
+            edges.Add((dest.Ordinal, state));
         }
 
         /// <summary>Run a finally region from <paramref name="input"/>; null when it never completes normally.</summary>
@@ -304,6 +311,8 @@ namespace PtLock.Analyzers.Engine
 
         private void IndexCatchRegions(ControlFlowRegion region)
         {
+            if (region.Kind == ControlFlowRegionKind.TryAndFinally)
+                _hasFinally = true;
             if (region.Kind == ControlFlowRegionKind.TryAndCatch)
             {
                 var tryRegion = region.NestedRegions.FirstOrDefault(r => r.Kind == ControlFlowRegionKind.Try);

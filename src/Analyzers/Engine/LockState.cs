@@ -96,27 +96,27 @@ namespace PtLock.Analyzers.Engine
     internal sealed class LockState
     {
         public static readonly LockState Empty = new LockState(
-            ImmutableDictionary<string, HeldLock>.Empty,
-            ImmutableDictionary<ISymbol, string>.Empty.WithComparers(SymbolEqualityComparer.Default),
-            ImmutableDictionary<CaptureId, string>.Empty,
-            ImmutableDictionary<string, PendingAcquire>.Empty,
-            ImmutableDictionary<string, ImmutableArray<LockKey>>.Empty,
-            ImmutableDictionary<string, bool>.Empty,
-            ImmutableDictionary<string, (string, string)>.Empty,
-            ImmutableDictionary<string, string>.Empty,
-            ImmutableDictionary<string, string>.Empty,
+            SmallMap<string, HeldLock>.Empty,
+            SmallMap<ISymbol, string>.Create(SymbolEqualityComparer.Default),
+            SmallMap<CaptureId, string>.Empty,
+            SmallMap<string, PendingAcquire>.Empty,
+            SmallMap<string, ImmutableArray<LockKey>>.Empty,
+            SmallMap<string, bool>.Empty,
+            SmallMap<string, (string, string)>.Empty,
+            SmallMap<string, string>.Empty,
+            SmallMap<string, string>.Empty,
             ImmutableHashSet<string>.Empty);
 
         public LockState(
-            ImmutableDictionary<string, HeldLock> held,
-            ImmutableDictionary<ISymbol, string> values,
-            ImmutableDictionary<CaptureId, string> captures,
-            ImmutableDictionary<string, PendingAcquire> pending,
-            ImmutableDictionary<string, ImmutableArray<LockKey>> managed,
-            ImmutableDictionary<string, bool> assumptions,
-            ImmutableDictionary<string, (string, string)> conditions,
-            ImmutableDictionary<string, string> paths,
-            ImmutableDictionary<string, string> nonNullOrigins,
+            SmallMap<string, HeldLock> held,
+            SmallMap<ISymbol, string> values,
+            SmallMap<CaptureId, string> captures,
+            SmallMap<string, PendingAcquire> pending,
+            SmallMap<string, ImmutableArray<LockKey>> managed,
+            SmallMap<string, bool> assumptions,
+            SmallMap<string, (string, string)> conditions,
+            SmallMap<string, string> paths,
+            SmallMap<string, string> nonNullOrigins,
             ImmutableHashSet<string> @unchecked)
         {
             Unchecked = @unchecked;
@@ -131,37 +131,37 @@ namespace PtLock.Analyzers.Engine
             Conditions = conditions;
         }
 
-        public ImmutableDictionary<string, HeldLock> Held { get; }
-        public ImmutableDictionary<ISymbol, string> Values { get; }
-        public ImmutableDictionary<CaptureId, string> Captures { get; }
-        public ImmutableDictionary<string, PendingAcquire> Pending { get; }
-        public ImmutableDictionary<string, ImmutableArray<LockKey>> Managed { get; }
+        public SmallMap<string, HeldLock> Held { get; }
+        public SmallMap<ISymbol, string> Values { get; }
+        public SmallMap<CaptureId, string> Captures { get; }
+        public SmallMap<string, PendingAcquire> Pending { get; }
+        public SmallMap<string, ImmutableArray<LockKey>> Managed { get; }
 
         /// <summary>Lock-equality conditions assumed on this path: condition id → "the two locks are the same".</summary>
-        public ImmutableDictionary<string, bool> Assumptions { get; }
+        public SmallMap<string, bool> Assumptions { get; }
 
         /// <summary>Condition id → the two lock ids it compares (ordered).</summary>
-        public ImmutableDictionary<string, (string, string)> Conditions { get; }
+        public SmallMap<string, (string, string)> Conditions { get; }
 
         /// <summary>Fields and properties assigned in this body: member path → the value stored there.</summary>
-        public ImmutableDictionary<string, string> Paths { get; }
+        public SmallMap<string, string> Paths { get; }
 
         /// <summary>Results of fallible calls not yet tested for null on this path.</summary>
         public ImmutableHashSet<string> Unchecked { get; }
 
         /// <summary>Join values that are "null, or this one value": phi id → the value it is when non-null.</summary>
-        public ImmutableDictionary<string, string> NonNullOrigins { get; }
+        public SmallMap<string, string> NonNullOrigins { get; }
 
-        public LockState WithHeld(ImmutableDictionary<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithValues(ImmutableDictionary<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithCaptures(ImmutableDictionary<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithPending(ImmutableDictionary<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithManaged(ImmutableDictionary<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithAssumptions(ImmutableDictionary<string, bool> assumptions, ImmutableDictionary<string, (string, string)> conditions) =>
+        public LockState WithHeld(SmallMap<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithValues(SmallMap<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithCaptures(SmallMap<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithPending(SmallMap<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithManaged(SmallMap<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithAssumptions(SmallMap<string, bool> assumptions, SmallMap<string, (string, string)> conditions) =>
             new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithNonNullOrigins(ImmutableDictionary<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
+        public LockState WithNonNullOrigins(SmallMap<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
         public LockState WithUnchecked(ImmutableHashSet<string> @unchecked) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, @unchecked);
-        public LockState WithPaths(ImmutableDictionary<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
+        public LockState WithPaths(SmallMap<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
 
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
         public HeldLock? Find(string id)
