@@ -6,7 +6,6 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using PtLock.Analyzers.Engine;
-using PtLock.Analyzers.Rules;
 
 namespace PtLock.Benchmarks.Analyzers;
 
@@ -33,7 +32,7 @@ internal abstract class FloorAnalyzer : DiagnosticAnalyzer
             var results = LockEngine.For(start.Compilation);
             start.RegisterSemanticModelAction(model =>
             {
-                foreach (var node in LockRuleAnalyzer.AnalysedNodes(model.SemanticModel.SyntaxTree.GetRoot(model.CancellationToken)))
+                foreach (var node in LockEngine.AnalysedDeclarations(model.SemanticModel.SyntaxTree.GetRoot(model.CancellationToken)))
                 {
                     if (!LockEngine.PassesSyntaxPreFilter(results, node))
                         continue;

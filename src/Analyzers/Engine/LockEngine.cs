@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -35,7 +36,8 @@ namespace PtLock.Analyzers.Engine
             }
 
             public ContractModel Model { get; }
-            public ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>> Bodies { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>>();
+            /// <summary>Per file, the findings of every body in it, by rule ID: each rule analyzer takes its own.</summary>
+            public ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>> Trees { get; } = new ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>();
 
             /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
@@ -43,24 +45,68 @@ namespace PtLock.Analyzers.Engine
 
         public static CompilationResults For(Compilation compilation) => s_results.GetValue(compilation, c => new CompilationResults(c));
 
+        private static readonly IReadOnlyList<Finding> s_none = Array.Empty<Finding>();
+
+        /// <summary>
+        /// The findings of rule <paramref name="ruleId"/> in the file of <paramref name="model"/>. Every rule analyzer
+        /// asks for every file: the first to ask walks the file and runs the dataflow on each body, the others wait
+        /// for that result and take their share of it.
+        /// </summary>
+        public static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, SemanticModel model, CancellationToken cancellation)
+        {
+            var tree = model.SyntaxTree;
+            if (!results.Trees.TryGetValue(tree, out var lazy))
+                lazy = results.Trees.GetOrAdd(tree, _ => new Lazy<Dictionary<string, List<Finding>>>(() => AnalyzeTree(results, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
+            try
+            {
+                return lazy.Value.TryGetValue(ruleId, out var findings) ? findings : s_none;
+            }
+            catch (OperationCanceledException)
+            {
+                // A Lazy keeps the exception of its factory: forget a cancelled run so that the next request for
+                // this compilation (an IDE resumes cancelled work) analyses the file again instead of failing.
+                ((ICollection<KeyValuePair<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>>)results.Trees).Remove(new KeyValuePair<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>(tree, lazy));
+                if (cancellation.IsCancellationRequested)
+                    throw;
+                return FindingsFor(results, ruleId, model, cancellation); // it was another caller's run that was cancelled
+            }
+        }
+
+        private static Dictionary<string, List<Finding>> AnalyzeTree(CompilationResults results, SemanticModel model, CancellationToken cancellation)
+        {
+            var byRule = new Dictionary<string, List<Finding>>();
+            foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
+            {
+                foreach (var finding in Analyze(results, declaration, model, cancellation))
+                {
+                    if (!byRule.TryGetValue(finding.RuleId, out var list))
+                        byRule[finding.RuleId] = list = new List<Finding>();
+                    list.Add(finding);
+                }
+            }
+            return byRule;
+        }
+
+        /// <summary>The declarations with bodies the engine analyses, and the compilation unit (top-level statements).</summary>
+        internal static IEnumerable<SyntaxNode> AnalysedDeclarations(SyntaxNode root) =>
+            root.DescendantNodesAndSelf(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax
+                                             or BasePropertyDeclarationSyntax or AccessorListSyntax)
+                .Where(n => n.RawKind is (int)SyntaxKind.MethodDeclaration or (int)SyntaxKind.OperatorDeclaration or (int)SyntaxKind.ConversionOperatorDeclaration
+                    or (int)SyntaxKind.GetAccessorDeclaration or (int)SyntaxKind.SetAccessorDeclaration or (int)SyntaxKind.InitAccessorDeclaration
+                    or (int)SyntaxKind.AddAccessorDeclaration or (int)SyntaxKind.RemoveAccessorDeclaration
+                    or (int)SyntaxKind.PropertyDeclaration or (int)SyntaxKind.IndexerDeclaration or (int)SyntaxKind.CompilationUnit);
+
         /// <summary>The findings for one declaration's body (its lambdas and local functions included).</summary>
-        public static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
+        private static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
         {
             var body = BodyOf(declaration);
             if (body is null)
-                return Array.Empty<Finding>();
-            // Every rule analyzer asks for every body: the pre-filter's answer is cached with the findings, so the
-            // syntax walk, like the dataflow, runs once per body.
-            if (results.Bodies.TryGetValue(body, out var known))
-                return known.Value; // the common case: another rule analyzer got here first, and no closure is allocated
-            return results.Bodies.GetOrAdd(body, _ => new Lazy<IReadOnlyList<Finding>>(() =>
-            {
-                // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
-                bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
-                if (!attributed && !MentionsLocking(body, results.InterestingNames))
-                    return Array.Empty<Finding>();
-                return AnalyzeBody(results.Model, declaration, model, cancellation);
-            }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+                return s_none;
+            // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
+            bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
+            if (!attributed && !MentionsLocking(body, results.InterestingNames))
+                return s_none;
+            return AnalyzeBody(results.Model, declaration, model, cancellation);
         }
 
         /// <summary>Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses it).</summary>
