@@ -7,56 +7,75 @@ namespace PtLock.Analyzers.Engine
     /// C#'s own locks as capabilities: the <c>lock</c> statement (lowered to Monitor.Enter(obj, ref taken) or
     /// Lock.EnterScope()), Monitor, System.Threading.Lock, SpinLock and ReaderWriterLockSlim.
     /// </summary>
-    internal sealed class BuiltInLocks
+    internal static class BuiltInLocks
     {
         private static readonly LockExpr This = LockExprParser.Parse("this")!;
         private static readonly LockExpr Obj = LockExprParser.Parse("obj")!;
-        private readonly INamedTypeSymbol? _monitor;
-        private readonly INamedTypeSymbol? _lock;
-        private readonly INamedTypeSymbol? _lockScope;
-        private readonly INamedTypeSymbol? _spinLock;
-        private readonly INamedTypeSymbol? _rwLockSlim;
 
-        public BuiltInLocks(Compilation compilation)
+        /// <summary>The framework lock types, told apart by name: resolving them per compilation
+        /// (GetTypeByMetadataName searches every reference) costs an IDE a millisecond or two per keystroke.</summary>
+        private enum FrameworkLock
         {
-            _monitor = compilation.GetTypeByMetadataName("System.Threading.Monitor");
-            _lock = compilation.GetTypeByMetadataName("System.Threading.Lock");
-            _lockScope = compilation.GetTypeByMetadataName("System.Threading.Lock+Scope");
-            _spinLock = compilation.GetTypeByMetadataName("System.Threading.SpinLock");
-            _rwLockSlim = compilation.GetTypeByMetadataName("System.Threading.ReaderWriterLockSlim");
+            None,
+            Monitor,
+            Lock,
+            LockScope,
+            SpinLock,
+            ReaderWriterLockSlim,
         }
+
+        private static FrameworkLock KindOf(ITypeSymbol? type)
+        {
+            if (type?.OriginalDefinition is not INamedTypeSymbol { Arity: 0 } named)
+                return FrameworkLock.None;
+            if (named.ContainingType is { } outer)
+                return named.Name == "Scope" && outer.Name == "Lock" && outer.ContainingType is null && InSystemThreading(outer) ? FrameworkLock.LockScope : FrameworkLock.None;
+            if (!InSystemThreading(named))
+                return FrameworkLock.None;
+            switch (named.Name)
+            {
+                case "Monitor": return FrameworkLock.Monitor;
+                case "Lock": return FrameworkLock.Lock;
+                case "SpinLock": return FrameworkLock.SpinLock;
+                case "ReaderWriterLockSlim": return FrameworkLock.ReaderWriterLockSlim;
+                default: return FrameworkLock.None;
+            }
+        }
+
+        private static bool InSystemThreading(INamedTypeSymbol type) =>
+            type.ContainingNamespace is { Name: "Threading" } threading
+            && threading.ContainingNamespace is { Name: "System" } system
+            && system.ContainingNamespace is { IsGlobalNamespace: true };
 
         public static readonly CapabilityInfo MonitorCapability = new CapabilityInfo("monitor", sleeps: true, reentrant: true, rank: 0);
         private static readonly CapabilityInfo LockCapability = new CapabilityInfo("lock", sleeps: true, reentrant: true, rank: 0);
         private static readonly CapabilityInfo SpinCapability = new CapabilityInfo("spinlock", sleeps: false, reentrant: false, rank: 0);
         private static readonly CapabilityInfo RwCapability = new CapabilityInfo("rwlock", sleeps: true, reentrant: false, rank: 0);
 
-        public CapabilityInfo? CapabilityOf(ITypeSymbol type)
+        public static CapabilityInfo? CapabilityOf(ITypeSymbol type)
         {
-            if (Same(type, _lock)) return LockCapability;
-            if (Same(type, _spinLock)) return SpinCapability;
-            if (Same(type, _rwLockSlim)) return RwCapability;
-            return null;
+            switch (KindOf(type))
+            {
+                case FrameworkLock.Lock: return LockCapability;
+                case FrameworkLock.SpinLock: return SpinCapability;
+                case FrameworkLock.ReaderWriterLockSlim: return RwCapability;
+                default: return null;
+            }
         }
 
-        public bool IsScope(ITypeSymbol type) => Same(type, _lockScope);
+        public static bool IsScope(ITypeSymbol type) => KindOf(type) == FrameworkLock.LockScope;
 
-        public MethodContract? TryGet(IMethodSymbol method)
+        public static MethodContract? TryGet(IMethodSymbol method)
         {
-            var type = method.ContainingType;
-            if (type is null)
-                return null;
-            if (Same(type, _monitor))
-                return Monitor(method);
-            if (Same(type, _lock))
-                return Lock(method);
-            if (Same(type, _lockScope) && method.Name == "Dispose")
-                return new MethodContract { Releases = ImmutableArray.Create(This) };
-            if (Same(type, _spinLock))
-                return Spin(method);
-            if (Same(type, _rwLockSlim))
-                return ReaderWriter(method);
-            return null;
+            switch (KindOf(method.ContainingType))
+            {
+                case FrameworkLock.Monitor: return Monitor(method);
+                case FrameworkLock.Lock: return Lock(method);
+                case FrameworkLock.LockScope: return method.Name == "Dispose" ? new MethodContract { Releases = ImmutableArray.Create(This) } : null;
+                case FrameworkLock.SpinLock: return Spin(method);
+                case FrameworkLock.ReaderWriterLockSlim: return ReaderWriter(method);
+                default: return null;
+            }
         }
 
         private static MethodContract? Monitor(IMethodSymbol m)
@@ -135,8 +154,5 @@ namespace PtLock.Analyzers.Engine
                     return null;
             }
         }
-
-        private static bool Same(ITypeSymbol? a, ITypeSymbol? b) =>
-            a is not null && b is not null && SymbolEqualityComparer.Default.Equals(a.OriginalDefinition, b);
     }
 }

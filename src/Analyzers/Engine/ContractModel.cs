@@ -27,7 +27,6 @@ namespace PtLock.Analyzers.Engine
         private readonly ConcurrentDictionary<ITypeSymbol, CapabilityInfo?> _capabilities = new ConcurrentDictionary<ITypeSymbol, CapabilityInfo?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, GuardInfo> _guards = new ConcurrentDictionary<ISymbol, GuardInfo>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>> _acquiredBefore = new ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>>(SymbolEqualityComparer.Default);
-        private readonly BuiltInLocks _builtIns;
         private readonly ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?> _lookups =
             new ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?>();
 
@@ -51,7 +50,6 @@ namespace PtLock.Analyzers.Engine
             _findGuard = FindGuard;
             Compilation = compilation;
             HasContracts = hasContracts;
-            _builtIns = new BuiltInLocks(compilation);
         }
 
         public Compilation Compilation { get; }
@@ -61,8 +59,11 @@ namespace PtLock.Analyzers.Engine
 
         public static ContractModel Create(Compilation compilation)
         {
-            bool has = compilation.GetTypeByMetadataName(Ns + "AcquiresAttribute") is not null
-                       || compilation.GetTypeByMetadataName(Ns + "CapabilityAttribute") is not null;
+            // By name rather than GetTypeByMetadataName, which searches every reference of every new compilation
+            // (an IDE makes one per keystroke). The contracts come from the PtLock.Contracts assembly or, when
+            // they are compiled in, from this one.
+            bool has = compilation.ReferencedAssemblyNames.Any(a => a.Name == "PtLock.Contracts")
+                       || compilation.Assembly.TypeNames.Contains("AcquiresAttribute") || compilation.Assembly.TypeNames.Contains("CapabilityAttribute");
             return new ContractModel(compilation, has);
         }
 
@@ -76,7 +77,7 @@ namespace PtLock.Analyzers.Engine
 
         private MethodContract Build(IMethodSymbol method)
         {
-            var builtIn = _builtIns.TryGet(method);
+            var builtIn = BuiltInLocks.TryGet(method);
             if (builtIn is not null)
                 return builtIn;
             if (!HasContracts)
@@ -165,7 +166,7 @@ namespace PtLock.Analyzers.Engine
 
         private CapabilityInfo? FindCapability(ITypeSymbol t)
         {
-            var builtIn = _builtIns.CapabilityOf(t);
+            var builtIn = BuiltInLocks.CapabilityOf(t);
             if (builtIn is not null)
                 return builtIn;
             for (var current = t; current is not null; current = current.BaseType)
@@ -199,7 +200,7 @@ namespace PtLock.Analyzers.Engine
             type is not null && (_scoped.TryGetValue(type, out bool known) ? known : _scoped.GetOrAdd(type, _findScoped));
 
         private bool FindScoped(ITypeSymbol type) =>
-            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || _builtIns.IsScope(type);
+            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || BuiltInLocks.IsScope(type);
 
         public GuardInfo GetGuard(ISymbol member) =>
             _guards.TryGetValue(member, out var known) ? known : _guards.GetOrAdd(member, _findGuard);

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using PtLock.Analyzers.Engine;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PtLock.Analyzers.Rules
@@ -15,8 +17,6 @@ namespace PtLock.Analyzers.Rules
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UffdWpMarkerOnZapAnalyzer : DiagnosticAnalyzer
     {
-        private const string Ns = "PtLock.Contracts.";
-
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Descriptors.UffdWpMarkerOnZap);
 
         public override void Initialize(AnalysisContext context)
@@ -25,27 +25,39 @@ namespace PtLock.Analyzers.Rules
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                if (start.Compilation.GetTypeByMetadataName(Ns + "ZapPathAttribute") is not { } zapPath)
+                if (!LockEngine.For(start.Compilation).Model.HasContracts)
                     return;
-                var clears = start.Compilation.GetTypeByMetadataName(Ns + "ClearsEntryAttribute");
-                var keeps = start.Compilation.GetTypeByMetadataName(Ns + "KeepsUffdWpAttribute");
-                start.RegisterOperationBlockAction(block =>
+                // Per file, and only the bodies of [ZapPath] methods are bound: an operation-block action would
+                // make the driver build IOperation trees for every body of the compilation.
+                start.RegisterSemanticModelAction(file =>
                 {
-                    if (block.OwningSymbol is not IMethodSymbol method || !Has(method, zapPath))
-                        return;
-                    var calls = block.OperationBlocks.SelectMany(b => b.DescendantsAndSelf()).OfType<IInvocationOperation>().ToList();
-                    var keepCalls = calls.Where(c => Has(c.TargetMethod, keeps)).ToList();
-                    foreach (var call in calls.Where(c => Has(c.TargetMethod, clears)))
+                    var model = file.SemanticModel;
+                    foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
-                        var loop = EnclosingLoop(call);
-                        bool kept = keepCalls.Any(k => k.Syntax.SpanStart > call.Syntax.Span.End
-                                                       && (loop is null || loop.Syntax.Span.Contains(k.Syntax.Span))
-                                                       && SharesEntryPointer(call, k));
-                        if (!kept)
-                            block.ReportDiagnostic(Diagnostic.Create(Descriptors.UffdWpMarkerOnZap, call.Syntax.GetLocation(), call.TargetMethod.Name, method.Name));
+                        if (declaration is not BaseMethodDeclarationSyntax { Body: not null } and not BaseMethodDeclarationSyntax { ExpressionBody: not null })
+                            continue;
+                        if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
+                            continue;
+                        if (model.GetOperation(declaration, file.CancellationToken) is { } body)
+                            CheckZapPath(method, body, file.ReportDiagnostic);
                     }
                 });
             });
+        }
+
+        private static void CheckZapPath(IMethodSymbol method, IOperation body, System.Action<Diagnostic> report)
+        {
+            var calls = body.DescendantsAndSelf().OfType<IInvocationOperation>().ToList();
+            var keepCalls = calls.Where(c => Has(c.TargetMethod, "KeepsUffdWpAttribute")).ToList();
+            foreach (var call in calls.Where(c => Has(c.TargetMethod, "ClearsEntryAttribute")))
+            {
+                var loop = EnclosingLoop(call);
+                bool kept = keepCalls.Any(k => k.Syntax.SpanStart > call.Syntax.Span.End
+                                               && (loop is null || loop.Syntax.Span.Contains(k.Syntax.Span))
+                                               && SharesEntryPointer(call, k));
+                if (!kept)
+                    report(Diagnostic.Create(Descriptors.UffdWpMarkerOnZap, call.Syntax.GetLocation(), call.TargetMethod.Name, method.Name));
+            }
         }
 
         private static ILoopOperation? EnclosingLoop(IOperation op)
@@ -71,7 +83,15 @@ namespace PtLock.Analyzers.Rules
             return false;
         }
 
-        private static bool Has(IMethodSymbol method, INamedTypeSymbol? attribute) =>
-            attribute is not null && (method.ReducedFrom ?? method).GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
+        private static bool Has(IMethodSymbol method, string attributeName)
+        {
+            foreach (var a in (method.ReducedFrom ?? method).GetAttributes())
+            {
+                if (a.AttributeClass is { Name: var name, ContainingNamespace: { Name: "Contracts", ContainingNamespace: { Name: "PtLock", ContainingNamespace.IsGlobalNamespace: true } } }
+                    && name == attributeName)
+                    return true;
+            }
+            return false;
+        }
     }
 }
