@@ -5,7 +5,8 @@ namespace PtLock.Benchmarks.Analyzers;
 /// <summary>
 /// Writes mm-style C# against the PtLock runtime: about a third of the methods call annotated API
 /// (map-lock-write, the PMD/PTE nested-lock pattern, RCU walks, faults under the mmap lock), the rest is
-/// plain C# (loops, arithmetic, collections) that the pre-filter should skip for free.
+/// plain C# (loops, arithmetic, collections) that the pre-filter should skip for free. Most of it is correct,
+/// as analysed code mostly is; a few methods carry a seed bug so that reporting is measured too.
 /// </summary>
 internal static class CorpusGenerator
 {
@@ -69,7 +70,33 @@ internal static class CorpusGenerator
 
         """;
 
-    private static string NestedPtl(int i) => $$"""
+    // One nested-lock method in eight tests the PMD under its lock without comparing it with what was seen
+    // before (PTL0001's bug, threads 000/004), so that reporting stays on the measured path; the rest are
+    // written as mainline does, as most code under analysis is.
+    private static string NestedPtl(int i) => i / 6 % 8 == 0 ? NestedPtlUnchecked(i) : $$"""
+            public static void Retract{{i}}(Mm mm, Pmd pmd)
+            {
+                var seen = PmdpGetLockless(pmd);
+                if (!seen.IsTable)
+                    return;
+                var pml = PmdLock(mm, pmd);
+                if (!PmdSame(seen, PmdpGet(pmd)))
+                {
+                    SpinUnlock(pml);
+                    return;
+                }
+                var ptl = PteLockptr(mm, pmd);
+                if (ptl != pml)
+                    SpinLockNested(ptl, SingleDepthNesting);
+                PmdClear(pmd);
+                if (ptl != pml)
+                    SpinUnlock(ptl);
+                SpinUnlock(pml);
+            }
+
+        """;
+
+    private static string NestedPtlUnchecked(int i) => $$"""
             public static void Retract{{i}}(Mm mm, Pmd pmd)
             {
                 var pml = PmdLock(mm, pmd);

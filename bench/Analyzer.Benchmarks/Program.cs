@@ -22,6 +22,8 @@ var sizes = profileOnly || (args.Length > 0 && args[0] == "floor") ? Array.Empty
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+    // ONLY=PTLxxxx measures one rule analyzer (with the shared engine) instead of all of them.
+    .Where(a => Environment.GetEnvironmentVariable("ONLY") is not { Length: > 0 } only || a.SupportedDiagnostics.Any(d => d.Id == only))
     .ToImmutableArray();
 var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
     .Where(p => Path.GetFileName(p).StartsWith("System", StringComparison.Ordinal) || Path.GetFileName(p) == "netstandard.dll")
