@@ -59,13 +59,18 @@ namespace PtLock.Analyzers.Engine
 
         public static ContractModel Create(Compilation compilation)
         {
-            // By name rather than GetTypeByMetadataName, which searches every reference of every new compilation
-            // (an IDE makes one per keystroke). The contracts come from the PtLock.Contracts assembly or, when
-            // they are compiled in, from this one.
-            bool has = compilation.ReferencedAssemblyNames.Any(a => a.Name == "PtLock.Contracts")
-                       || compilation.Assembly.TypeNames.Contains("AcquiresAttribute") || compilation.Assembly.TypeNames.Contains("CapabilityAttribute");
+            // By the type names each assembly declares (cached on its symbol, which an IDE's compilations share)
+            // rather than GetTypeByMetadataName, which searches every reference of every new compilation. The
+            // contracts come from the PtLock.Contracts assembly, or are compiled into this one or a referenced one.
+            bool has = DeclaresContracts(compilation.Assembly) || compilation.SourceModule.ReferencedAssemblySymbols.Any(DeclaresContracts);
             return new ContractModel(compilation, has);
         }
+
+        /// <summary>Whether <paramref name="assembly"/> is, or has compiled in, PtLock.Contracts.</summary>
+        public static bool DeclaresContracts(IAssemblySymbol assembly) =>
+            assembly.Name == "PtLock.Contracts"
+            || assembly.TypeNames.Contains("AcquiresAttribute") || assembly.TypeNames.Contains("CapabilityAttribute")
+            || assembly.TypeNames.Contains("ZapPathAttribute") || assembly.TypeNames.Contains("GuardedByAttribute");
 
         public MethodContract GetContract(IMethodSymbol method)
         {

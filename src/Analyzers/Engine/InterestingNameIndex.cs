@@ -98,10 +98,10 @@ namespace PtLock.Analyzers.Engine
             return false;
         }
 
-        /// <summary>Public annotated members of an assembly built against PtLock.Contracts (none for any other).</summary>
+        /// <summary>Public annotated members of an assembly built against PtLock.Contracts or with them compiled in (none for any other).</summary>
         private static string[] NamesAnnotatedIn(IAssemblySymbol assembly)
         {
-            if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "PtLock.Contracts")))
+            if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "PtLock.Contracts")) && !ContractModel.DeclaresContracts(assembly))
                 return Array.Empty<string>();
             var names = new HashSet<string>();
             AddAnnotatedMembers(assembly.GlobalNamespace, names);

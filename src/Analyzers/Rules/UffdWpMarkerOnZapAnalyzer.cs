@@ -34,7 +34,13 @@ namespace PtLock.Analyzers.Rules
                     var model = file.SemanticModel;
                     foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
-                        if (declaration is not BaseMethodDeclarationSyntax { Body: not null } and not BaseMethodDeclarationSyntax { ExpressionBody: not null })
+                        bool hasBody = declaration switch
+                        {
+                            BaseMethodDeclarationSyntax m => m.Body is not null || m.ExpressionBody is not null,
+                            AccessorDeclarationSyntax a => a.Body is not null || a.ExpressionBody is not null, // [ZapPath] may sit on an accessor
+                            _ => false,
+                        };
+                        if (!hasBody)
                             continue;
                         if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
                             continue;

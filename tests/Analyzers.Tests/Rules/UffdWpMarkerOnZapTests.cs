@@ -41,6 +41,26 @@ public class UffdWpMarkerOnZapTests
         }
         """);
 
+    [Fact] // [ZapPath] targets methods, accessors included
+    public Task ZapPathOnAnAccessor() => Verify("""
+        static Vma s_vma = null!;
+        static Pmd s_pmd = null!;
+
+        static ulong Cleared
+        {
+            [PtLock.Contracts.ZapPath]
+            get
+            {
+                var pte = PteOffsetMapLock(s_vma.Mm, s_pmd, 0, out var ptl);
+                if (pte == null)
+                    return 0;
+                var old = {|PTL0009:PtepGetAndClear(s_vma.Mm, 0, pte)|};
+                PteUnmapUnlock(pte, ptl);
+                return 1;
+            }
+        }
+        """);
+
     [Fact] // clearing outside a zap path (a COW replace) is not this rule's business
     public Task ClearOutsideAZapPath() => Verify("""
         static void Replace(Mm mm, Pmd pmd, ulong addr, PteVal orig, PteVal entry)
