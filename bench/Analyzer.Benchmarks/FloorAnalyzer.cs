@@ -16,7 +16,7 @@ namespace PtLock.Benchmarks.Analyzers;
 /// </summary>
 internal abstract class FloorAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly DiagnosticDescriptor Rule = new("FLOOR0001", "Floor", "Floor", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+    private static readonly DiagnosticDescriptor Rule = new("FLOOR0001", "Floor", "Floor", "Benchmark", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     private readonly bool _buildGraph;
 
     protected FloorAnalyzer(bool buildGraph) => _buildGraph = buildGraph;
