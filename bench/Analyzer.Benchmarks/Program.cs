@@ -18,7 +18,7 @@ if (args.Length == 3 && args[0] == "write")
     return;
 }
 bool profileOnly = args.Length > 0 && args[0] == "profile";
-var sizes = profileOnly || (args.Length > 0 && args[0] == "floor") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
+var sizes = profileOnly || (args.Length > 0 && args[0] is "floor" or "cold") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
@@ -32,6 +32,34 @@ var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Sp
     .Append(MetadataReference.CreateFromFile(typeof(PtLock.Contracts.RequiresAttribute).Assembly.Location))
     .ToImmutableArray();
 
+if (args.Length > 0 && args[0] == "cold")
+{
+    // A fresh process, as a build without the compiler server is: how much of the first analyses is JIT and
+    // tier-up rather than analysis. Three rounds on fresh compilations; FLOORCOLD=1 runs the floor instead.
+    var files0 = CorpusGenerator.Generate(100_000);
+    CSharpCompilation Make() => CSharpCompilation.Create("Corpus", files0.Select(f => CSharpSyntaxTree.ParseText(f.Text, new CSharpParseOptions(LanguageVersion.Latest), f.Name)), references,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+    var c0 = Make();
+    var sw0 = Stopwatch.StartNew();
+    c0.GetDiagnostics();
+    Console.WriteLine($"compile (cold compiler) {sw0.ElapsedMilliseconds} ms");
+    sw0.Restart();
+    var r0 = PtLock.Analyzers.Engine.LockEngine.For(c0);
+    Console.WriteLine($"LockEngine.For {sw0.ElapsedMilliseconds} ms");
+    sw0.Restart();
+    _ = r0.InterestingNames;
+    Console.WriteLine($"InterestingNames {sw0.ElapsedMilliseconds} ms");
+    for (int round = 0; round < 3; round++)
+    {
+        var c1 = Make();
+        c1.GetDiagnostics();
+        sw0.Restart();
+        var set = Environment.GetEnvironmentVariable("FLOORCOLD") == "1" ? ImmutableArray.Create<DiagnosticAnalyzer>(new FloorGraphAnalyzer()) : analyzers;
+        var res = c1.WithAnalyzers(set).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        Console.WriteLine($"analysis round {round}: {sw0.ElapsedMilliseconds} ms ({res.Length} diagnostics)");
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "floor")
 {
     // Analyzer execution time as the driver reports it (what -p:ReportAnalyzer=true prints in a build), for
