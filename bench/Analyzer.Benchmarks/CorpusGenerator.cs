@@ -73,34 +73,23 @@ internal static class CorpusGenerator
     // One nested-lock method in eight tests the PMD under its lock without comparing it with what was seen
     // before (PTL0001's bug, threads 000/004), so that reporting stays on the measured path; the rest are
     // written as mainline does, as most code under analysis is.
-    private static string NestedPtl(int i) => i / 6 % 8 == 0 ? NestedPtlUnchecked(i) : $$"""
+    private static string NestedPtl(int i) => i / 6 % 8 == 0
+        ? Retract(i, decide: "", recheck: "PmdpGet(pmd).IsTable")
+        : Retract(i, decide: """
+                    var seen = PmdpGetLockless(pmd);
+                    if (!seen.IsTable)
+                        return;
+
+            """, recheck: "PmdSame(seen, PmdpGet(pmd))");
+
+    /// <summary>retract_page_tables' shape: whatever decided to act, then the PMD lock, the recheck, the nested ptl.</summary>
+    private static string Retract(int i, string decide, string recheck) => $$"""
             public static void Retract{{i}}(Mm mm, Pmd pmd)
             {
-                var seen = PmdpGetLockless(pmd);
-                if (!seen.IsTable)
-                    return;
-                var pml = PmdLock(mm, pmd);
-                if (!PmdSame(seen, PmdpGet(pmd)))
-                {
-                    SpinUnlock(pml);
-                    return;
-                }
-                var ptl = PteLockptr(mm, pmd);
-                if (ptl != pml)
-                    SpinLockNested(ptl, SingleDepthNesting);
-                PmdClear(pmd);
-                if (ptl != pml)
-                    SpinUnlock(ptl);
-                SpinUnlock(pml);
-            }
 
-        """;
-
-    private static string NestedPtlUnchecked(int i) => $$"""
-            public static void Retract{{i}}(Mm mm, Pmd pmd)
-            {
+        """ + decide + $$"""
                 var pml = PmdLock(mm, pmd);
-                if (!PmdpGet(pmd).IsTable)
+                if (!{{recheck}})
                 {
                     SpinUnlock(pml);
                     return;

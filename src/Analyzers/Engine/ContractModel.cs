@@ -38,16 +38,21 @@ namespace PtLock.Analyzers.Engine
         private readonly System.Func<ITypeSymbol, CapabilityInfo?> _findCapability;
         private readonly System.Func<ITypeSymbol, bool> _findScoped;
         private readonly System.Func<ISymbol, GuardInfo> _findGuard;
+        private readonly System.Func<ISymbol, ImmutableArray<LockExpr>> _orderBefore;
+        private readonly System.Func<ISymbol, ImmutableArray<LockExpr>> _orderAfter;
         private readonly ConcurrentDictionary<ITypeSymbol, bool> _scoped = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>> _acquiredAfter = new ConcurrentDictionary<ISymbol, ImmutableArray<LockExpr>>(SymbolEqualityComparer.Default);
 
         private ContractModel(Compilation compilation, bool hasContracts)
         {
-            // One delegate each, not one per lookup: these run for every call and member access analysed.
+            // One delegate each, not one per lookup: these run for every call and member access analysed
+            // (GetOrAdd looks the key up before it calls the factory).
             _build = Build;
             _findCapability = FindCapability;
             _findScoped = FindScoped;
             _findGuard = FindGuard;
+            _orderBefore = s => Order(s, "AcquiredBeforeAttribute");
+            _orderAfter = s => Order(s, "AcquiredAfterAttribute");
             Compilation = compilation;
             HasContracts = hasContracts;
         }
@@ -77,7 +82,7 @@ namespace PtLock.Analyzers.Engine
             var key = method.ReducedFrom ?? method;
             if (key.IsGenericMethod && !SymbolEqualityComparer.Default.Equals(key, key.OriginalDefinition))
                 key = key.OriginalDefinition;
-            return _methods.TryGetValue(key, out var known) ? known : _methods.GetOrAdd(key, _build);
+            return _methods.GetOrAdd(key, _build);
         }
 
         private MethodContract Build(IMethodSymbol method)
@@ -166,7 +171,7 @@ namespace PtLock.Analyzers.Engine
         {
             if (type is null)
                 return null;
-            return _capabilities.TryGetValue(type, out var known) ? known : _capabilities.GetOrAdd(type, _findCapability);
+            return _capabilities.GetOrAdd(type, _findCapability);
         }
 
         private CapabilityInfo? FindCapability(ITypeSymbol t)
@@ -202,13 +207,13 @@ namespace PtLock.Analyzers.Engine
         }
 
         public bool IsScopedCapability(ITypeSymbol? type) =>
-            type is not null && (_scoped.TryGetValue(type, out bool known) ? known : _scoped.GetOrAdd(type, _findScoped));
+            type is not null && _scoped.GetOrAdd(type, _findScoped);
 
         private bool FindScoped(ITypeSymbol type) =>
             type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || BuiltInLocks.IsScope(type);
 
         public GuardInfo GetGuard(ISymbol member) =>
-            _guards.TryGetValue(member, out var known) ? known : _guards.GetOrAdd(member, _findGuard);
+            _guards.GetOrAdd(member, _findGuard);
 
         private GuardInfo FindGuard(ISymbol m)
         {
@@ -229,11 +234,11 @@ namespace PtLock.Analyzers.Engine
 
         /// <summary>[AcquiredBefore] on a lock field/property/type: the locks that must be taken after it.</summary>
         public ImmutableArray<LockExpr> GetAcquiredBefore(ISymbol lockSymbol) =>
-            _acquiredBefore.TryGetValue(lockSymbol, out var known) ? known : _acquiredBefore.GetOrAdd(lockSymbol, s => Order(s, "AcquiredBeforeAttribute"));
+            _acquiredBefore.GetOrAdd(lockSymbol, _orderBefore);
 
         /// <summary>[AcquiredAfter] on a lock field/property/type: the locks that must be taken before it.</summary>
         public ImmutableArray<LockExpr> GetAcquiredAfter(ISymbol lockSymbol) =>
-            _acquiredAfter.TryGetValue(lockSymbol, out var known) ? known : _acquiredAfter.GetOrAdd(lockSymbol, s => Order(s, "AcquiredAfterAttribute"));
+            _acquiredAfter.GetOrAdd(lockSymbol, _orderAfter);
 
         private ImmutableArray<LockExpr> Order(ISymbol s, string attribute)
         {

@@ -97,19 +97,13 @@ namespace PtLock.Analyzers.Engine
                     or (int)SyntaxKind.PropertyDeclaration or (int)SyntaxKind.IndexerDeclaration or (int)SyntaxKind.CompilationUnit);
 
         /// <summary>The findings for one declaration's body (its lambdas and local functions included).</summary>
-        private static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
-        {
-            var body = BodyOf(declaration);
-            if (body is null)
-                return s_none;
-            // A method with attributes may carry its own contract ([Acquires] with an empty body is a finding).
-            bool attributed = declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 };
-            if (!attributed && !MentionsLocking(body, results.InterestingNames))
-                return s_none;
-            return AnalyzeBody(results.Model, declaration, model, cancellation);
-        }
+        private static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation) =>
+            PassesSyntaxPreFilter(results, declaration) ? AnalyzeBody(results.Model, declaration, model, cancellation) : s_none;
 
-        /// <summary>Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses it).</summary>
+        /// <summary>
+        /// Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses
+        /// it too). A member with attributes may carry its own contract ([Acquires] with an empty body is a finding).
+        /// </summary>
         internal static bool PassesSyntaxPreFilter(CompilationResults results, SyntaxNode declaration) =>
             BodyOf(declaration) is { } body
             && (declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 } || MentionsLocking(body, results.InterestingNames));

@@ -25,7 +25,7 @@ namespace PtLock.Analyzers.Engine
         /// (and are reported once), except where the other side holds them under an assumed equality with
         /// a held lock: then they stay held, "unless the two locks are the same".
         /// </summary>
-        private static readonly IReadOnlyList<Mismatch> s_noMismatches = new Mismatch[0];
+        private static readonly IReadOnlyList<Mismatch> s_noMismatches = System.Array.Empty<Mismatch>();
 
         private (LockState State, IReadOnlyList<Mismatch> Mismatches) Join(LockState a, LockState b, int at)
         {

@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using PtLock.Analyzers.Engine;
 using Microsoft.CodeAnalysis.Operations;
+using PtLock.Analyzers.Engine;
 
 namespace PtLock.Analyzers.Rules
 {
@@ -34,13 +33,8 @@ namespace PtLock.Analyzers.Rules
                     var model = file.SemanticModel;
                     foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
-                        bool hasBody = declaration switch
-                        {
-                            BaseMethodDeclarationSyntax m => m.Body is not null || m.ExpressionBody is not null,
-                            AccessorDeclarationSyntax a => a.Body is not null || a.ExpressionBody is not null, // [ZapPath] may sit on an accessor
-                            _ => false,
-                        };
-                        if (!hasBody)
+                        // Methods and accessors ([ZapPath] may sit on either); other declarations declare no method.
+                        if (LockEngine.BodyOf(declaration) is null)
                             continue;
                         if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
                             continue;
