@@ -49,14 +49,33 @@ if (args.Length > 0 && args[0] == "cold")
     sw0.Restart();
     _ = r0.InterestingNames;
     Console.WriteLine($"InterestingNames {sw0.ElapsedMilliseconds} ms");
+    using var jitListener = Environment.GetEnvironmentVariable("JITLIST") is "1" or "alloc" ? new JitListener(Environment.GetEnvironmentVariable("JITLIST") == "alloc") : null;
     for (int round = 0; round < 3; round++)
     {
+        jitListener?.ByType.Clear();
         var c1 = Make();
         c1.GetDiagnostics();
-        sw0.Restart();
         var set = Environment.GetEnvironmentVariable("FLOORCOLD") == "1" ? ImmutableArray.Create<DiagnosticAnalyzer>(new FloorGraphAnalyzer()) : analyzers;
+        // Where a young process's time goes: JIT, GC pauses and allocation volume during the round.
+        var jit0 = System.Runtime.JitInfo.GetCompilationTime();
+        long methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var pause0 = GC.GetTotalPauseDuration();
+        long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        sw0.Restart();
         var res = c1.WithAnalyzers(set).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
-        Console.WriteLine($"analysis round {round}: {sw0.ElapsedMilliseconds} ms ({res.Length} diagnostics)");
+        Console.WriteLine($"analysis round {round}: {sw0.ElapsedMilliseconds} ms ({res.Length} diagnostics); " +
+            $"JIT {(System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds:F0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount() - methods0} methods, " +
+            $"GC pauses {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F0} ms ({GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2), " +
+            $"allocated {(GC.GetTotalAllocatedBytes(precise: true) - bytes0) / 1_000_000} MB");
+        if (jitListener is not null)
+        {
+            // The compiled methods by declaring type, and the PtLock share, for the JIT column above.
+            var byType = jitListener.ByType.ToArray();
+            Console.WriteLine($"  PtLock types: {byType.Where(p => p.Key.Contains("PtLock", StringComparison.Ordinal)).Sum(p => p.Value)} methods");
+            foreach (var (type, count) in byType.Where(p => Environment.GetEnvironmentVariable("JITFILTER") is not { Length: > 0 } f || p.Key.Contains(f, StringComparison.Ordinal)).OrderByDescending(p => p.Value).Take(400))
+                Console.WriteLine($"  {count,6} {(type.Length > 150 ? type[..150] : type)}");
+        }
     }
     return;
 }

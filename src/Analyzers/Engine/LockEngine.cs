@@ -157,7 +157,7 @@ namespace PtLock.Analyzers.Engine
                     return Array.Empty<Finding>();
                 var own = model.GetContract(symbol);
                 bool ownContractChecked = !own.Acquires.IsEmpty || !own.AcquiresShared.IsEmpty || !own.Releases.IsEmpty || !own.ReleasesShared.IsEmpty;
-                if (!ownContractChecked && !NeedsAnalysis(model, operation))
+                if (!NeedsAnalysis(model, operation, out bool hasLambdas) && !ownContractChecked)
                     return Array.Empty<Finding>();
                 var cfg = operation switch
                 {
@@ -168,7 +168,7 @@ namespace PtLock.Analyzers.Engine
                 if (cfg is null)
                     return Array.Empty<Finding>();
                 var findings = new List<Finding>();
-                AnalyzeGraph(model, cfg, symbol, findings, cancellation);
+                AnalyzeGraph(model, cfg, symbol, hasLambdas, findings, cancellation);
                 return findings;
             }
             catch (OperationCanceledException)
@@ -182,44 +182,57 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
-        private static void AnalyzeGraph(ContractModel model, ControlFlowGraph cfg, IMethodSymbol? method, List<Finding> findings, CancellationToken cancellation)
+        private static void AnalyzeGraph(ContractModel model, ControlFlowGraph cfg, IMethodSymbol? method, bool hasLambdas, List<Finding> findings, CancellationToken cancellation)
         {
             if (method is null || !model.GetContract(method).NoLockAnalysis)
                 findings.AddRange(new LockFlowAnalysis(model, cfg, method, cancellation).Run());
 
             foreach (var local in cfg.LocalFunctions)
-                AnalyzeGraph(model, cfg.GetLocalFunctionControlFlowGraph(local, cancellation), local, findings, cancellation);
+                AnalyzeGraph(model, cfg.GetLocalFunctionControlFlowGraph(local, cancellation), local, hasLambdas, findings, cancellation);
+            // Looking for lambdas walks every operation of the graph again: only bodies that have one pay for it.
+            if (!hasLambdas)
+                return;
             foreach (var block in cfg.Blocks)
             {
                 foreach (var op in block.Operations.Concat(block.BranchValue is null ? Enumerable.Empty<IOperation>() : new[] { block.BranchValue }))
                 {
                     foreach (var lambda in op.DescendantsAndSelf().OfType<IFlowAnonymousFunctionOperation>())
-                        AnalyzeGraph(model, cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellation), lambda.Symbol, findings, cancellation);
+                        AnalyzeGraph(model, cfg.GetAnonymousFunctionControlFlowGraph(lambda, cancellation), lambda.Symbol, hasLambdas, findings, cancellation);
                 }
             }
         }
 
-        /// <summary>The cheap pre-filter: a body that calls nothing annotated and touches nothing guarded costs no CFG.</summary>
-        private static bool NeedsAnalysis(ContractModel model, IOperation block)
+        /// <summary>
+        /// The cheap pre-filter: a body that calls nothing annotated and touches nothing guarded costs no CFG. One walk
+        /// also tells whether the body (local functions included) creates lambdas, whose graphs are analysed too.
+        /// </summary>
+        private static bool NeedsAnalysis(ContractModel model, IOperation body, out bool hasLambdas)
         {
-            foreach (var op in block.DescendantsAndSelf())
+            bool needs = false;
+            hasLambdas = false;
+            var pending = new Stack<IOperation>();
+            pending.Push(body);
+            while (pending.Count > 0 && !(needs && hasLambdas))
             {
-                switch (op)
-                {
-                    // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.
-                    case IInvocationOperation call when model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true } or { ValidWhileHeld.IsEmpty: false }:
-                        return true;
-                    case IFieldReferenceOperation field when !model.GetGuard(field.Field).IsEmpty:
-                        return true;
-                    case IPropertyReferenceOperation property when !model.GetGuard(property.Property).IsEmpty:
-                        return true;
-                    case ILocalFunctionOperation local when !model.GetContract(local.Symbol).IsEmpty:
-                        return true;
-                    case IAnonymousFunctionOperation lambda when !model.GetContract(lambda.Symbol).IsEmpty:
-                        return true;
-                }
+                var op = pending.Pop();
+                if (op is IAnonymousFunctionOperation)
+                    hasLambdas = true;
+                needs = needs || AffectsAnalysis(model, op);
+                foreach (var child in op.ChildOperations)
+                    pending.Push(child);
             }
-            return false;
+            return needs;
         }
+
+        private static bool AffectsAnalysis(ContractModel model, IOperation op) => op switch
+        {
+            // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.
+            IInvocationOperation call => model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true } or { ValidWhileHeld.IsEmpty: false },
+            IFieldReferenceOperation field => !model.GetGuard(field.Field).IsEmpty,
+            IPropertyReferenceOperation property => !model.GetGuard(property.Property).IsEmpty,
+            ILocalFunctionOperation local => !model.GetContract(local.Symbol).IsEmpty,
+            IAnonymousFunctionOperation lambda => !model.GetContract(lambda.Symbol).IsEmpty,
+            _ => false,
+        };
     }
 }

@@ -40,9 +40,9 @@ namespace PtLock.Analyzers.Engine
             }
             string resultId = ResultId(call, s);
 
-            if (s.Assumptions.ContainsKey("null:" + resultId))
+            if (!s.Assumptions.IsEmpty)
                 s = s.WithAssumptions(s.Assumptions.Remove("null:" + resultId), s.Conditions); // a new value from the same call site
-            if (s.Paths.ContainsKey(UnmappedMark + resultId))
+            if (HasUnmappedMarks(s))
                 s = s.WithPaths(s.Paths.Remove(UnmappedMark + resultId));
             var fallback = IsMonitor(method) ? BuiltInLocks.MonitorCapability : null;
             var location = call.Syntax.GetLocation();
@@ -211,7 +211,7 @@ namespace PtLock.Analyzers.Engine
         /// </summary>
         private LockState TrackUnmapped(IInvocationOperation call, MethodContract contract, LockState s)
         {
-            if (Reporting && s.Paths.Keys.Any(k => k.StartsWith(UnmappedMark, System.StringComparison.Ordinal)))
+            if (Reporting && HasUnmappedMarks(s))
             {
                 bool acquires = !contract.Acquires.IsEmpty || !contract.AcquiresShared.IsEmpty || !contract.TryAcquires.IsEmpty;
                 foreach (var arg in call.Arguments)
@@ -230,6 +230,16 @@ namespace PtLock.Analyzers.Engine
             if (contract.UnmapsPte is { } name && call.Arguments.FirstOrDefault(a => a.Parameter?.Name == name) is { } unmappedArg)
                 s = s.WithPaths(s.Paths.SetItem(UnmappedMark + ValueOf(unmappedArg.Value, s), "1"));
             return s;
+        }
+
+        /// <summary>Whether any pte was unmapped on this path: most paths have none, and then no mark key is built.</summary>
+        private static bool HasUnmappedMarks(LockState s)
+        {
+            var keys = s.Paths.Keys;
+            for (int i = 0; i < keys.Count; i++)
+                if (keys[i].StartsWith(UnmappedMark, System.StringComparison.Ordinal))
+                    return true;
+            return false;
         }
 
         private static bool IsLockOfUnmapped(string value, LockState s)

@@ -63,7 +63,7 @@ namespace PtLock.Analyzers.Engine
         private LockState TransferReceiver(IOperation receiver, LockState s, bool write)
         {
             s = Transfer(receiver, s);
-            if (Reporting && s.Paths.ContainsKey("unmapped:" + ValueOf(receiver, s)))
+            if (Reporting && HasUnmappedMarks(s) && s.Paths.ContainsKey(UnmappedMark + ValueOf(receiver, s)))
                 Report(DiagnosticIds.UseAfterUnmap, receiver.Syntax.GetLocation(), new object[] { DisplayOf(receiver), "a pte pointer that was unmapped", "a member access" });
             if (!s.Unchecked.IsEmpty && s.Unchecked.Contains(ValueOf(receiver, s)))
             {

@@ -152,16 +152,18 @@ namespace PtLock.Analyzers.Engine
         /// <summary>Join values that are "null, or this one value": phi id → the value it is when non-null.</summary>
         public SmallMap<string, string> NonNullOrigins { get; }
 
-        public LockState WithHeld(SmallMap<string, HeldLock> held) => new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithValues(SmallMap<ISymbol, string> values) => new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithCaptures(SmallMap<CaptureId, string> captures) => new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithPending(SmallMap<string, PendingAcquire> pending) => new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithManaged(SmallMap<string, ImmutableArray<LockKey>> managed) => new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        // Each With* returns this state when the map is the one it already has: transfers that change nothing
+        // (SetItem of the same value, Remove of an absent key) allocate nothing.
+        public LockState WithHeld(SmallMap<string, HeldLock> held) => ReferenceEquals(held, Held) ? this : new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithValues(SmallMap<ISymbol, string> values) => ReferenceEquals(values, Values) ? this : new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithCaptures(SmallMap<CaptureId, string> captures) => ReferenceEquals(captures, Captures) ? this : new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithPending(SmallMap<string, PendingAcquire> pending) => ReferenceEquals(pending, Pending) ? this : new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithManaged(SmallMap<string, ImmutableArray<LockKey>> managed) => ReferenceEquals(managed, Managed) ? this : new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
         public LockState WithAssumptions(SmallMap<string, bool> assumptions, SmallMap<string, (string, string)> conditions) =>
-            new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins, Unchecked);
-        public LockState WithNonNullOrigins(SmallMap<string, string> origins) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
-        public LockState WithUnchecked(ImmutableHashSet<string> @unchecked) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, @unchecked);
-        public LockState WithPaths(SmallMap<string, string> paths) => new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
+            ReferenceEquals(assumptions, Assumptions) && ReferenceEquals(conditions, Conditions) ? this : new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins, Unchecked);
+        public LockState WithNonNullOrigins(SmallMap<string, string> origins) => ReferenceEquals(origins, NonNullOrigins) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
+        public LockState WithUnchecked(ImmutableHashSet<string> @unchecked) => ReferenceEquals(@unchecked, Unchecked) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, @unchecked);
+        public LockState WithPaths(SmallMap<string, string> paths) => ReferenceEquals(paths, Paths) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
 
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
         public HeldLock? Find(string id)
