@@ -87,13 +87,13 @@ namespace PtLock.Analyzers.Engine
                     paths = paths.SetItem(kv.Key, JoinValue(mine, a, kv.Value, b, "phi:" + kv.Key + "@" + at));
             }
 
-            var mismatches = new List<Mismatch>();
+            List<Mismatch>? mismatches = null;
             var held = SmallMap<string, HeldLock>.Empty.ToBuilder();
             foreach (var kv in a.Held)
-                MergeHeld(kv.Value, a, b, held, mismatches, values, paths);
+                MergeHeld(kv.Value, a, b, held, ref mismatches, values, paths);
             foreach (var kv in b.Held)
                 if (!held.ContainsKey(kv.Key))
-                    MergeHeld(kv.Value, b, a, held, mismatches, values, paths);
+                    MergeHeld(kv.Value, b, a, held, ref mismatches, values, paths);
 
             var pending = a.Pending;
             foreach (var kv in b.Pending)
@@ -103,17 +103,18 @@ namespace PtLock.Analyzers.Engine
             foreach (var kv in b.Managed)
                 if (!managed.ContainsKey(kv.Key))
                     managed = managed.SetItem(kv.Key, kv.Value);
-            var assumptions = SmallMap<string, bool>.Empty;
+            // The assumptions both paths make; usually all of them, and then the map is kept as it is.
+            var assumptions = a.Assumptions;
             foreach (var kv in a.Assumptions)
-                if (b.Assumptions.TryGetValue(kv.Key, out var other) && other == kv.Value)
-                    assumptions = assumptions.SetItem(kv.Key, kv.Value);
+                if (!b.Assumptions.TryGetValue(kv.Key, out var other) || other != kv.Value)
+                    assumptions = assumptions.Remove(kv.Key);
             var conditions = a.Conditions;
             foreach (var kv in b.Conditions)
                 if (!conditions.ContainsKey(kv.Key))
                     conditions = conditions.SetItem(kv.Key, kv.Value);
 
-            var state = new LockState(held.ToImmutable(), values, captures, pending, managed, assumptions, conditions, paths, origins, UnionOf(a.Unchecked, b.Unchecked));
-            return (state, mismatches);
+            var state = new LockState(held.ToImmutable(a.Held), values, captures, pending, managed, assumptions, conditions, paths, origins, UnionOf(a.Unchecked, b.Unchecked));
+            return (state, mismatches ?? s_noMismatches);
         }
 
         private static ImmutableHashSet<string> UnionOf(ImmutableHashSet<string> a, ImmutableHashSet<string> b) =>
@@ -141,7 +142,7 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
-        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, SmallMap<string, HeldLock>.Builder result, List<Mismatch> mismatches,
+        private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, SmallMap<string, HeldLock>.Builder result, ref List<Mismatch>? mismatches,
             SmallMap<ISymbol, string> joinedValues, SmallMap<string, string> joinedPaths)
         {
             if (mineState.IsVacuous(mine))
@@ -155,7 +156,7 @@ namespace PtLock.Analyzers.Engine
             {
                 bool differs = mine.Shared != theirs.Shared || mine.Depth != theirs.Depth;
                 if (differs && !mine.Maybe && !theirs.Maybe)
-                    mismatches.Add(new Mismatch(mine, depthOrMode: true));
+                    (mismatches ??= new List<Mismatch>()).Add(new Mismatch(mine, depthOrMode: true));
                 bool maybe = mine.Maybe || theirs.Maybe || differs;
                 string? guard = mine.UnlessEqual is not null && theirs.UnlessEqual == mine.UnlessEqual ? mine.UnlessEqual : null;
                 result[mine.Key.Id] = mine.With(maybe: maybe, unlessEqual: guard, clearUnless: guard is null, rechecked: mine.Rechecked && theirs.Rechecked, strongRecheck: mine.StrongRecheck && theirs.StrongRecheck);
@@ -204,7 +205,7 @@ namespace PtLock.Analyzers.Engine
                     return;
                 }
             }
-            mismatches.Add(new Mismatch(mine, depthOrMode: false));
+            (mismatches ??= new List<Mismatch>()).Add(new Mismatch(mine, depthOrMode: false));
             result[mine.Key.Id] = mine.With(maybe: true);
         }
 

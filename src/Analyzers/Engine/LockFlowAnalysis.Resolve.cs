@@ -24,89 +24,132 @@ namespace PtLock.Analyzers.Engine
             public ISymbol? Symbol { get; }
         }
 
+        /// <summary>
+        /// Where the bare names of a lock expression come from: a call's arguments, the member an annotation is
+        /// written on, an instance already resolved, or the analysed method's own parameters. A struct, so that
+        /// resolving an expression (several times per annotated call) allocates no closure or delegate.
+        /// </summary>
+        private readonly struct RootScope
+        {
+            private readonly int _kind;
+            private readonly IInvocationOperation? _call;
+            private readonly string? _resultId;
+            private readonly ISymbol? _member;
+            private readonly IOperation? _instance;
+            private readonly Resolved _resolvedInstance;
+            private readonly LockState _state;
+
+            private RootScope(int kind, IInvocationOperation? call, string? resultId, ISymbol? member, IOperation? instance, Resolved resolvedInstance, LockState state)
+            {
+                _kind = kind;
+                _call = call;
+                _resultId = resultId;
+                _member = member;
+                _instance = instance;
+                _resolvedInstance = resolvedInstance;
+                _state = state;
+            }
+
+            public static RootScope AtCall(IInvocationOperation call, string resultId, LockState s) => new RootScope(CallKind, call, resultId, null, null, default, s);
+            public static RootScope OnMember(ISymbol member, IOperation? instance, LockState s) => new RootScope(MemberKind, null, null, member, instance, default, s);
+            public static RootScope OnResolvedInstance(ISymbol member, Resolved instance, LockState s) => new RootScope(ResolvedKind, null, null, member, null, instance, s);
+            public static RootScope InOwnScope(string? returned, LockState s) => new RootScope(OwnKind, null, returned, null, null, default, s);
+
+            private const int CallKind = 0, MemberKind = 1, ResolvedKind = 2, OwnKind = 3;
+
+            public Resolved? Root(LockFlowAnalysis analysis, string name)
+            {
+                var s = _state;
+                switch (_kind)
+                {
+                    case CallKind:
+                    {
+                        var call = _call!;
+                        var method = call.TargetMethod;
+                        if (name == "return")
+                            return new Resolved(_resultId!, call.Syntax.ToString(), method.ReturnType, null);
+                        if (name == "this")
+                        {
+                            var receiver = call.Instance ?? (method.IsExtensionMethod && !call.Arguments.IsEmpty ? call.Arguments[0].Value : null);
+                            return receiver is null ? null : new Resolved(analysis.ValueOf(receiver, s), DisplayOf(receiver), receiver.Type, SymbolOf(receiver));
+                        }
+                        foreach (var arg in call.Arguments)
+                        {
+                            if (arg.Parameter?.Name == name)
+                                return new Resolved(analysis.ValueOf(arg.Value, s), DisplayOf(arg.Value), (arg.Value as IConversionOperation)?.Operand.Type ?? arg.Value.Type, SymbolOf(arg.Value));
+                        }
+                        return analysis.MemberOrType(name, method.ContainingType, call.Instance, s);
+                    }
+                    case MemberKind:
+                    {
+                        var member = _member!;
+                        if (name == "this")
+                            return _instance is null ? new Resolved("this", "this", member.ContainingType, null) : new Resolved(analysis.ValueOf(_instance, s), DisplayOf(_instance), _instance.Type, SymbolOf(_instance));
+                        return analysis.MemberOrType(name, member.ContainingType, _instance, s);
+                    }
+                    case ResolvedKind:
+                    {
+                        var member = _member!;
+                        if (name == "this")
+                            return _resolvedInstance;
+                        var m = FindMember(member.ContainingType, name);
+                        if (m is null)
+                            return analysis.MemberOrType(name, member.ContainingType, null, s) is { } t && t.Id.StartsWith("type:", System.StringComparison.Ordinal) ? t : null;
+                        if (m.IsStatic)
+                            return new Resolved("s:" + m.ContainingType.Name + "." + name, name, MemberType(m), m);
+                        string id = _resolvedInstance.Id + "." + name;
+                        if (s.Paths.TryGetValue(id, out var stored))
+                            id = stored;
+                        return new Resolved(id, _resolvedInstance.Display + "." + name, MemberType(m), m);
+                    }
+                    default:
+                    {
+                        var method = analysis._method!;
+                        if (name == "return")
+                            return _resultId is null ? null : new Resolved(_resultId, "return", method.ReturnType, null);
+                        if (name == "this")
+                            return method.IsStatic ? null : new Resolved("this", "this", method.ContainingType, null);
+                        foreach (var p in method.Parameters)
+                            if (p.Name == name)
+                                return new Resolved("p:" + p.Name, p.Name, p.Type, p);
+                        return analysis.MemberOrType(name, method.ContainingType, null, s);
+                    }
+                }
+            }
+        }
+
         /// <summary>Resolve a contract's lock expression at a call: parameters become the arguments' values.</summary>
         private LockKey? Resolve(LockExpr e, IInvocationOperation call, LockState s, string resultId, CapabilityInfo? fallback = null)
         {
-            var method = call.TargetMethod;
-            Resolved? Root(string name)
-            {
-                if (name == "return")
-                    return new Resolved(resultId, call.Syntax.ToString(), method.ReturnType, null);
-                if (name == "this")
-                {
-                    var receiver = call.Instance ?? (method.IsExtensionMethod ? call.Arguments.FirstOrDefault()?.Value : null);
-                    return receiver is null ? null : new Resolved(ValueOf(receiver, s), DisplayOf(receiver), receiver.Type, SymbolOf(receiver));
-                }
-                foreach (var arg in call.Arguments)
-                {
-                    if (arg.Parameter?.Name == name)
-                        return new Resolved(ValueOf(arg.Value, s), DisplayOf(arg.Value), (arg.Value as IConversionOperation)?.Operand.Type ?? arg.Value.Type, SymbolOf(arg.Value));
-                }
-                return MemberOrType(name, method.ContainingType, call.Instance, s);
-            }
-            var r = ResolveExpr(e, Root, method.ContainingType, s);
+            var r = ResolveExpr(e, RootScope.AtCall(call, resultId, s), call.TargetMethod.ContainingType, s);
             return r is null ? null : ToKey(r.Value, fallback);
         }
 
         /// <summary>Resolve a [GuardedBy]-style expression written on <paramref name="member"/>, for an access through <paramref name="instance"/>.</summary>
         private LockKey? ResolveRelativeTo(LockExpr e, ISymbol member, IOperation? instance, LockState s)
         {
-            Resolved? Root(string name)
-            {
-                if (name == "this")
-                    return instance is null ? new Resolved("this", "this", member.ContainingType, null) : new Resolved(ValueOf(instance, s), DisplayOf(instance), instance.Type, SymbolOf(instance));
-                return MemberOrType(name, member.ContainingType, instance, s);
-            }
-            var r = ResolveExpr(e, Root, member.ContainingType, s);
+            var r = ResolveExpr(e, RootScope.OnMember(member, instance, s), member.ContainingType, s);
             return r is null ? null : ToKey(r.Value, null);
         }
 
         /// <summary>Resolve an expression written on <paramref name="member"/> for an instance already resolved.</summary>
-        private Resolved? ResolveOnInstance(LockExpr e, ISymbol member, Resolved instance, LockState s)
-        {
-            Resolved? Root(string name)
-            {
-                if (name == "this")
-                    return instance;
-                var m = FindMember(member.ContainingType, name);
-                if (m is null)
-                    return MemberOrType(name, member.ContainingType, null, s) is { } t && t.Id.StartsWith("type:", System.StringComparison.Ordinal) ? t : null;
-                if (m.IsStatic)
-                    return new Resolved("s:" + m.ContainingType.Name + "." + name, name, MemberType(m), m);
-                string id = instance.Id + "." + name;
-                if (s.Paths.TryGetValue(id, out var stored))
-                    id = stored;
-                return new Resolved(id, instance.Display + "." + name, MemberType(m), m);
-            }
-            return ResolveExpr(e, Root, member.ContainingType, s);
-        }
+        private Resolved? ResolveOnInstance(LockExpr e, ISymbol member, Resolved instance, LockState s) =>
+            ResolveExpr(e, RootScope.OnResolvedInstance(member, instance, s), member.ContainingType, s);
 
         /// <summary>Resolve an expression of the analysed method's own contract (parameters are "p:name").</summary>
         private LockKey? ResolveInOwnScope(LockExpr e, LockState s, string? returned = null)
         {
-            var method = _method!;
-            Resolved? Root(string name)
-            {
-                if (name == "return")
-                    return returned is null ? null : new Resolved(returned, "return", method.ReturnType, null);
-                if (name == "this")
-                    return method.IsStatic ? null : new Resolved("this", "this", method.ContainingType, null);
-                foreach (var p in method.Parameters)
-                    if (p.Name == name)
-                        return new Resolved("p:" + p.Name, p.Name, p.Type, p);
-                return MemberOrType(name, method.ContainingType, null, s);
-            }
-            var r = ResolveExpr(e, Root, method.ContainingType, s);
+            var r = ResolveExpr(e, RootScope.InOwnScope(returned, s), _method!.ContainingType, s);
             return r is null ? null : ToKey(r.Value, null);
         }
 
-        private Resolved? ResolveExpr(LockExpr e, System.Func<string, Resolved?> root, INamedTypeSymbol? context, LockState s)
+        private Resolved? ResolveExpr(LockExpr e, in RootScope root, INamedTypeSymbol? context, LockState s)
         {
             switch (e)
             {
                 case PathExpr path:
                 {
-                    var current = root(path.Root);
+                    var current = root.Root(this, path.Root);
                     if (current is null)
                         return null;
                     var value = current.Value;
@@ -135,20 +178,18 @@ namespace PtLock.Analyzers.Engine
                 }
                 case CallExpr callExpr:
                 {
-                    var args = new List<Resolved>();
-                    foreach (var a in callExpr.Arguments)
+                    var ids = new string[callExpr.Arguments.Length];
+                    var displays = new string[callExpr.Arguments.Length];
+                    for (int i = 0; i < ids.Length; i++)
                     {
-                        var r = ResolveExpr(a, root, context, s);
+                        var r = ResolveExpr(callExpr.Arguments[i], root, context, s);
                         if (r is null)
                             return null;
-                        args.Add(r.Value);
+                        ids[i] = r.Value.Id;
+                        displays[i] = r.Value.Display;
                     }
                     var target = FindMethod(callExpr.Name, context);
-                    return new Resolved(
-                        callExpr.Name + "(" + string.Join(",", args.Select(a => a.Id)) + ")",
-                        callExpr.Name + "(" + string.Join(", ", args.Select(a => a.Display)) + ")",
-                        target?.ReturnType,
-                        null);
+                    return new Resolved(callExpr.Name + "(" + string.Join(",", ids) + ")", callExpr.Name + "(" + string.Join(", ", displays) + ")", target?.ReturnType, null);
                 }
                 default:
                     return null;

@@ -181,7 +181,23 @@ namespace PtLock.Analyzers.Engine
             _ => Fresh(member),
         };
 
-        private static string Fresh(IOperation op) => "v@" + op.Syntax.SpanStart + ":" + op.Syntax.Span.Length;
+        /// <summary>A value no other expression has, named by its position (asked several times per expression: built once).</summary>
+        private string Fresh(IOperation op)
+        {
+            var span = op.Syntax.Span;
+            long position = ((long)span.Start << 32) | (uint)span.Length;
+            if (!_freshIds.TryGetValue(position, out var id))
+                _freshIds[position] = id = "v@" + span.Start + ":" + span.Length;
+            return id;
+        }
+
+        /// <summary>The value a parameter or local has before this body assigns it ("p:mm", "l:pte"), built once per symbol.</summary>
+        private string InitialValueOf(ISymbol variable, string prefix)
+        {
+            if (!_initialValues.TryGetValue(variable, out var id))
+                _initialValues[variable] = id = prefix + variable.Name;
+            return id;
+        }
 
         /// <summary>The symbolic value an operation evaluates to: a path that names the same object wherever it is used.</summary>
         private string ValueOf(IOperation? op, LockState s)
@@ -197,9 +213,9 @@ namespace PtLock.Analyzers.Engine
                 case IParenthesizedOperation parenthesized:
                     return ValueOf(parenthesized.Operand, s);
                 case IParameterReferenceOperation p:
-                    return s.Values.TryGetValue(p.Parameter, out var pv) ? pv : "p:" + p.Parameter.Name;
+                    return s.Values.TryGetValue(p.Parameter, out var pv) ? pv : InitialValueOf(p.Parameter, "p:");
                 case ILocalReferenceOperation l:
-                    return s.Values.TryGetValue(l.Local, out var lv) ? lv : "l:" + l.Local.Name;
+                    return s.Values.TryGetValue(l.Local, out var lv) ? lv : InitialValueOf(l.Local, "l:");
                 case IInstanceReferenceOperation:
                     return "this";
                 case IFieldReferenceOperation:

@@ -60,9 +60,16 @@ namespace PtLock.Analyzers.Engine
         /// <summary>For a lock taken by a try-acquire that succeeds on non-null: the value whose non-nullness took it.</summary>
         public string? SettledBy { get; }
 
-        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null, bool? strongRecheck = null) =>
-            new HeldLock(Key, shared ?? Shared, depth ?? Depth, AcquiredAt, maybe ?? Maybe,
-                clearUnless ? null : unlessEqual ?? UnlessEqual, FromContract, AcquiredBy, SettledBy, rechecked ?? Rechecked, strongRecheck ?? StrongRecheck, NeedsStrongRecheck);
+        /// <summary>This lock with some facts changed (this instance itself when none changes).</summary>
+        public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null, bool? strongRecheck = null)
+        {
+            bool newShared = shared ?? Shared, newMaybe = maybe ?? Maybe, newRechecked = rechecked ?? Rechecked, newStrong = strongRecheck ?? StrongRecheck;
+            int newDepth = depth ?? Depth;
+            string? newUnless = clearUnless ? null : unlessEqual ?? UnlessEqual;
+            if (newShared == Shared && newMaybe == Maybe && newRechecked == Rechecked && newStrong == StrongRecheck && newDepth == Depth && newUnless == UnlessEqual)
+                return this;
+            return new HeldLock(Key, newShared, newDepth, AcquiredAt, newMaybe, newUnless, FromContract, AcquiredBy, SettledBy, newRechecked, newStrong, NeedsStrongRecheck);
+        }
 
         public bool SameAs(HeldLock other) =>
             Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual && Rechecked == other.Rechecked

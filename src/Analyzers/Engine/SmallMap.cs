@@ -187,6 +187,22 @@ namespace PtLock.Analyzers.Engine
             public SmallMap<TKey, TValue> ToImmutable() =>
                 _keys.Count == 0 ? Create(_comparer) : new SmallMap<TKey, TValue>(_keys.ToArray(), _values.ToArray(), _comparer);
 
+            /// <summary>
+            /// The built map, or <paramref name="original"/> itself when it has the same entries in the same order
+            /// (values compared by reference): a join of two states that agree allocates no new map.
+            /// </summary>
+            public SmallMap<TKey, TValue> ToImmutable(SmallMap<TKey, TValue> original)
+            {
+                if (_keys.Count != original._keys.Length)
+                    return ToImmutable();
+                for (int i = 0; i < _keys.Count; i++)
+                {
+                    if (!ReferenceEquals(_values[i], original._values[i]) || !_comparer.Equals(_keys[i], original._keys[i]))
+                        return ToImmutable();
+                }
+                return original;
+            }
+
             private int IndexOf(TKey key)
             {
                 for (int i = 0; i < _keys.Count; i++)
