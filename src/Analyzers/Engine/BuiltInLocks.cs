@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace PtLock.Analyzers.Engine
@@ -24,6 +25,7 @@ namespace PtLock.Analyzers.Engine
             ReaderWriterLockSlim,
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static FrameworkLock KindOf(ITypeSymbol? type)
         {
             if (type?.OriginalDefinition is not INamedTypeSymbol { Arity: 0 } named)
@@ -42,6 +44,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool InSystemThreading(INamedTypeSymbol type) =>
             type.ContainingNamespace is { Name: "Threading" } threading
             && threading.ContainingNamespace is { Name: "System" } system
@@ -52,6 +55,7 @@ namespace PtLock.Analyzers.Engine
         private static readonly CapabilityInfo SpinCapability = new CapabilityInfo("spinlock", sleeps: false, reentrant: false, rank: 0);
         private static readonly CapabilityInfo RwCapability = new CapabilityInfo("rwlock", sleeps: true, reentrant: false, rank: 0);
 
+        [MethodImpl(JitOptions.Optimized)]
         public static CapabilityInfo? CapabilityOf(ITypeSymbol type)
         {
             switch (KindOf(type))
@@ -63,8 +67,10 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         public static bool IsScope(ITypeSymbol type) => KindOf(type) == FrameworkLock.LockScope;
 
+        [MethodImpl(JitOptions.Optimized)]
         public static MethodContract? TryGet(IMethodSymbol method)
         {
             switch (KindOf(method.ContainingType))
@@ -78,6 +84,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static MethodContract? Monitor(IMethodSymbol m)
         {
             switch (m.Name)
@@ -100,6 +107,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static MethodContract? Lock(IMethodSymbol m)
         {
             switch (m.Name)
@@ -117,6 +125,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static MethodContract? Spin(IMethodSymbol m)
         {
             switch (m.Name)
@@ -130,6 +139,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static MethodContract? ReaderWriter(IMethodSymbol m)
         {
             var self = ImmutableArray.Create(This);

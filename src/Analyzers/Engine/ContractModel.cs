@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace PtLock.Analyzers.Engine
@@ -13,6 +14,7 @@ namespace PtLock.Analyzers.Engine
     internal sealed class ContractModel
     {
         /// <summary>Whether <paramref name="method"/> (an operator) returns a pointer into the same table as its operand.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public bool SameTable(IMethodSymbol? method)
         {
             if (method is null || !HasContracts)
@@ -31,6 +33,7 @@ namespace PtLock.Analyzers.Engine
             new ConcurrentDictionary<(string, string, INamedTypeSymbol), ISymbol?>();
 
         /// <summary>A cached name lookup (types and methods named in lock expressions) from a context type.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public ISymbol? Lookup((string Kind, string Name, INamedTypeSymbol Context) key, System.Func<string, INamedTypeSymbol, ISymbol?> find) =>
             _lookups.TryGetValue(key, out var found) ? found : _lookups.GetOrAdd(key, k => find(k.Item2, k.Item3));
 
@@ -62,6 +65,7 @@ namespace PtLock.Analyzers.Engine
         /// <summary>Whether PtLock.Contracts is referenced at all (else only built-in locks are analysed).</summary>
         public bool HasContracts { get; }
 
+        [MethodImpl(JitOptions.Optimized)]
         public static ContractModel Create(Compilation compilation)
         {
             // By the type names each assembly declares (cached on its symbol, which an IDE's compilations share)
@@ -72,11 +76,13 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Whether <paramref name="assembly"/> is, or has compiled in, PtLock.Contracts.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public static bool DeclaresContracts(IAssemblySymbol assembly) =>
             assembly.Name == "PtLock.Contracts"
             || assembly.TypeNames.Contains("AcquiresAttribute") || assembly.TypeNames.Contains("CapabilityAttribute")
             || assembly.TypeNames.Contains("ZapPathAttribute") || assembly.TypeNames.Contains("GuardedByAttribute");
 
+        [MethodImpl(JitOptions.Optimized)]
         public MethodContract GetContract(IMethodSymbol method)
         {
             var key = method.ReducedFrom ?? method;
@@ -85,6 +91,7 @@ namespace PtLock.Analyzers.Engine
             return _methods.GetOrAdd(key, _build);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private MethodContract Build(IMethodSymbol method)
         {
             var builtIn = BuiltInLocks.TryGet(method);
@@ -167,6 +174,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>[Capability] of a type (or its base types and interfaces), or null when it is no lock.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public CapabilityInfo? GetCapability(ITypeSymbol? type)
         {
             if (type is null)
@@ -174,6 +182,7 @@ namespace PtLock.Analyzers.Engine
             return _capabilities.GetOrAdd(type, _findCapability);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private CapabilityInfo? FindCapability(ITypeSymbol t)
         {
             var builtIn = BuiltInLocks.CapabilityOf(t);
@@ -194,6 +203,7 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static CapabilityInfo? FromAttributes(ITypeSymbol type)
         {
             foreach (var a in type.GetAttributes())
@@ -206,15 +216,19 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool IsScopedCapability(ITypeSymbol? type) =>
             type is not null && _scoped.GetOrAdd(type, _findScoped);
 
+        [MethodImpl(JitOptions.Optimized)]
         private bool FindScoped(ITypeSymbol type) =>
             type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || BuiltInLocks.IsScope(type);
 
+        [MethodImpl(JitOptions.Optimized)]
         public GuardInfo GetGuard(ISymbol member) =>
             _guards.GetOrAdd(member, _findGuard);
 
+        [MethodImpl(JitOptions.Optimized)]
         private GuardInfo FindGuard(ISymbol m)
         {
             if (!HasContracts)
@@ -233,13 +247,16 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>[AcquiredBefore] on a lock field/property/type: the locks that must be taken after it.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public ImmutableArray<LockExpr> GetAcquiredBefore(ISymbol lockSymbol) =>
             _acquiredBefore.GetOrAdd(lockSymbol, _orderBefore);
 
         /// <summary>[AcquiredAfter] on a lock field/property/type: the locks that must be taken before it.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public ImmutableArray<LockExpr> GetAcquiredAfter(ISymbol lockSymbol) =>
             _acquiredAfter.GetOrAdd(lockSymbol, _orderAfter);
 
+        [MethodImpl(JitOptions.Optimized)]
         private ImmutableArray<LockExpr> Order(ISymbol s, string attribute)
         {
             if (!HasContracts)
@@ -251,6 +268,7 @@ namespace PtLock.Analyzers.Engine
             return result;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static ImmutableArray<LockExpr> Locks(AttributeData a, int skip = 0)
         {
             var builder = ImmutableArray.CreateBuilder<LockExpr>();
@@ -271,11 +289,13 @@ namespace PtLock.Analyzers.Engine
             return builder.ToImmutable();
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static string? FirstString(AttributeData a) =>
             a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Kind != TypedConstantKind.Array
                 ? a.ConstructorArguments[0].Value as string
                 : null;
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool NamedBool(AttributeData a, string name)
         {
             foreach (var kv in a.NamedArguments)
@@ -284,6 +304,7 @@ namespace PtLock.Analyzers.Engine
             return false;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static int NamedInt(AttributeData a, string name)
         {
             foreach (var kv in a.NamedArguments)

@@ -34,6 +34,7 @@ namespace PtLock.Analyzers.Engine
         private static readonly ConditionalWeakTable<SyntaxTree, string[]> s_treeNames = new ConditionalWeakTable<SyntaxTree, string[]>();
         private static readonly ConditionalWeakTable<IAssemblySymbol, string[]> s_assemblyNames = new ConditionalWeakTable<IAssemblySymbol, string[]>();
 
+        [MethodImpl(JitOptions.Optimized)]
         public static HashSet<string> Build(Compilation compilation)
         {
             var names = new HashSet<string>(s_frameworkLockMethods);
@@ -45,6 +46,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Annotated members declared in one file. Only declarations are visited, never bodies.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static string[] NamesDeclaredIn(SyntaxTree tree)
         {
             var names = new HashSet<string>();
@@ -89,6 +91,7 @@ namespace PtLock.Analyzers.Engine
             return names.ToArray();
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsAnnotated(SyntaxList<AttributeListSyntax> lists)
         {
             foreach (var list in lists)
@@ -99,6 +102,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Public annotated members of an assembly built against PtLock.Contracts or with them compiled in (none for any other).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static string[] NamesAnnotatedIn(IAssemblySymbol assembly)
         {
             if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "PtLock.Contracts")) && !ContractModel.DeclaresContracts(assembly))
@@ -108,6 +112,7 @@ namespace PtLock.Analyzers.Engine
             return names.ToArray();
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static void AddAnnotatedMembers(INamespaceOrTypeSymbol container, HashSet<string> names)
         {
             foreach (var member in container.GetMembers())
@@ -124,9 +129,11 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsAnnotated(ISymbol symbol) =>
             symbol.GetAttributes().Any(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == "PtLock.Contracts");
 
+        [MethodImpl(JitOptions.Optimized)]
         private static string Simple(NameSyntax name)
         {
             string text = name switch

@@ -43,6 +43,7 @@ namespace PtLock.Analyzers.Engine
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         public static CompilationResults For(Compilation compilation) => s_results.GetValue(compilation, c => new CompilationResults(c));
 
         private static readonly IReadOnlyList<Finding> s_none = Array.Empty<Finding>();
@@ -52,6 +53,7 @@ namespace PtLock.Analyzers.Engine
         /// asks for every file: the first to ask walks the file and runs the dataflow on each body, the others wait
         /// for that result and take their share of it.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         public static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, SemanticModel model, CancellationToken cancellation)
         {
             var tree = model.SyntaxTree;
@@ -72,6 +74,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static Dictionary<string, List<Finding>> AnalyzeTree(CompilationResults results, SemanticModel model, CancellationToken cancellation)
         {
             var byRule = new Dictionary<string, List<Finding>>();
@@ -88,6 +91,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The declarations with bodies the engine analyses, and the compilation unit (top-level statements).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         internal static IEnumerable<SyntaxNode> AnalysedDeclarations(SyntaxNode root) =>
             root.DescendantNodesAndSelf(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax
                                              or BasePropertyDeclarationSyntax or AccessorListSyntax)
@@ -97,6 +101,7 @@ namespace PtLock.Analyzers.Engine
                     or (int)SyntaxKind.PropertyDeclaration or (int)SyntaxKind.IndexerDeclaration or (int)SyntaxKind.CompilationUnit);
 
         /// <summary>The findings for one declaration's body (its lambdas and local functions included).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation) =>
             PassesSyntaxPreFilter(results, declaration) ? AnalyzeBody(results.Model, declaration, model, cancellation) : s_none;
 
@@ -104,10 +109,12 @@ namespace PtLock.Analyzers.Engine
         /// Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses
         /// it too). A member with attributes may carry its own contract ([Acquires] with an empty body is a finding).
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         internal static bool PassesSyntaxPreFilter(CompilationResults results, SyntaxNode declaration) =>
             BodyOf(declaration) is { } body
             && (declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 } || MentionsLocking(body, results.InterestingNames));
 
+        [MethodImpl(JitOptions.Optimized)]
         internal static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
         {
             BaseMethodDeclarationSyntax m => (SyntaxNode?)m.Body ?? m.ExpressionBody,
@@ -119,6 +126,7 @@ namespace PtLock.Analyzers.Engine
         };
 
         /// <summary>Syntax-only pre-filter: a lock statement, or an identifier naming something annotated.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static bool MentionsLocking(SyntaxNode body, HashSet<string> names)
         {
             foreach (var node in body.DescendantNodesAndSelf(n => n is not (ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax or InterfaceDeclarationSyntax)))
@@ -136,6 +144,7 @@ namespace PtLock.Analyzers.Engine
             return false;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static IReadOnlyList<Finding> AnalyzeBody(ContractModel model, SyntaxNode declaration, SemanticModel semanticModel, CancellationToken cancellation)
         {
             try
@@ -182,6 +191,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static void AnalyzeGraph(ContractModel model, ControlFlowGraph cfg, IMethodSymbol? method, bool hasLambdas, List<Finding> findings, CancellationToken cancellation)
         {
             if (method is null || !model.GetContract(method).NoLockAnalysis)
@@ -206,6 +216,7 @@ namespace PtLock.Analyzers.Engine
         /// The cheap pre-filter: a body that calls nothing annotated and touches nothing guarded costs no CFG. One walk
         /// also tells whether the body (local functions included) creates lambdas, whose graphs are analysed too.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static bool NeedsAnalysis(ContractModel model, IOperation body, out bool hasLambdas)
         {
             bool needs = false;
@@ -224,6 +235,7 @@ namespace PtLock.Analyzers.Engine
             return needs;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool AffectsAnalysis(ContractModel model, IOperation op) => op switch
         {
             // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,6 +13,7 @@ namespace PtLock.Analyzers.Engine
         private static readonly System.Text.RegularExpressions.Regex s_returnKeyword = new System.Text.RegularExpressions.Regex(@"(?<![@\w])return\b");
         private static readonly ConcurrentDictionary<string, LockExpr?> s_cache = new ConcurrentDictionary<string, LockExpr?>();
 
+        [MethodImpl(JitOptions.Optimized)]
         public static LockExpr? Parse(string? text)
         {
             if (string.IsNullOrWhiteSpace(text))
@@ -20,6 +22,7 @@ namespace PtLock.Analyzers.Engine
             return s_cache.GetOrAdd(text!, t => Convert(SyntaxFactory.ParseExpression(s_returnKeyword.Replace(t, "@return"))));
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static LockExpr? Convert(ExpressionSyntax syntax)
         {
             if (syntax.ContainsDiagnostics)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -13,6 +14,7 @@ namespace PtLock.Analyzers.Engine
         /// null when that edge cannot be taken. Learns from try-acquire results, null checks of fallible
         /// results, known booleans and comparisons of two locks.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState? Refine(LockState s, IOperation condition, bool value)
         {
             switch (condition)
@@ -70,6 +72,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState? RefinePattern(LockState s, string id, IPatternOperation pattern, bool matched)
         {
             switch (pattern)
@@ -88,6 +91,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState? RefineNullness(LockState s, string id, bool isNull)
         {
             if (id == "const:null")
@@ -113,6 +117,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A phi known non-null is the one non-null value that flowed into it: rename it back.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState Substitute(LockState s, string phi, string value)
         {
             var values = s.Values;
@@ -131,6 +136,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Resolve a try-acquire: acquire its locks on success, forget it either way.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Settle(LockState s, string id, PendingAcquire pending, bool succeeded)
         {
             s = s.WithPending(s.Pending.Remove(id));
@@ -155,6 +161,7 @@ namespace PtLock.Analyzers.Engine
         /// <c>if (ptl != pml)</c>: on each edge assume whether the two locks are the same. Whether split
         /// page-table locks are configured is unknown statically, so both edges stay feasible.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState? RefineLockEquality(LockState s, string a, string b, bool equal)
         {
             if (a == b)
@@ -174,20 +181,24 @@ namespace PtLock.Analyzers.Engine
             return s.WithHeld(held).WithAssumptions(s.Assumptions.SetItem(condition, equal), s.Conditions.SetItem(condition, (first, second)));
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private bool IsLock(IOperation op)
         {
             var type = (op as IConversionOperation)?.Operand.Type ?? op.Type;
             return _model.GetCapability(type) is not null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsBool(IOperation op) => op.Type?.SpecialType == SpecialType.System_Boolean;
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsNullConstant(IOperation op) =>
             op.ConstantValue.HasValue && op.ConstantValue.Value is null
             || op is IConversionOperation { Operand: var inner } && IsNullConstant(inner)
             || op is IDefaultValueOperation { Type.IsReferenceType: true };
 
         /// <summary>A path reaches the end of the method: what is still held must be there by contract.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckExit(LockState state, BasicBlock from, ControlFlowBranch branch)
         {
             // Most exits hold nothing and promise nothing: nothing to report, nothing to allocate.
@@ -198,6 +209,7 @@ namespace PtLock.Analyzers.Engine
             CheckExitHolding(state, from, branch);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckExitHolding(LockState state, BasicBlock from, ControlFlowBranch branch)
         {
             var exitLocation = ExitLocation(from, branch);
@@ -263,6 +275,7 @@ namespace PtLock.Analyzers.Engine
         /// A <c>return;</c> in a void method leaves no operation in the graph: the edge out of the block that
         /// tests the enclosing if goes straight to the exit. Find the return statement that edge stands for.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax? ReturnInsideIf(BasicBlock from, ControlFlowBranch branch)
         {
             if (from.BranchValue?.Syntax is not { } condition)
@@ -291,6 +304,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The variable that holds the mapped pte (the value whose non-nullness took the lock), for messages.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static string MappedName(LockState state, HeldLock h)
         {
             if (h.SettledBy is { } settled)
@@ -305,6 +319,7 @@ namespace PtLock.Analyzers.Engine
             return "the mapped PTE table";
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private Location ExitLocation(BasicBlock from, ControlFlowBranch branch)
         {
             if (branch.Semantics == ControlFlowBranchSemantics.Return)

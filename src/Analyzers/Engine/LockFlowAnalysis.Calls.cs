@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -8,6 +9,7 @@ namespace PtLock.Analyzers.Engine
 {
     internal sealed partial class LockFlowAnalysis
     {
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Call(IInvocationOperation call, LockState s)
         {
             var method = call.TargetMethod;
@@ -104,12 +106,14 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A fallible result (pte_offset_map* and friends) must be tested for null before it is used.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState TrackFallible(IInvocationOperation call, MethodContract contract, LockState s, string resultId)
         {
             bool fallible = contract.Fallible || contract.TryAcquires.Any(t => t.When == SuccessWhen.NonNull);
             return fallible && !call.TargetMethod.ReturnsVoid ? s.WithUnchecked(s.Unchecked.Add(resultId)) : s;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckFallibleUses(IInvocationOperation call, LockState s)
         {
             if (s.Unchecked.IsEmpty)
@@ -125,11 +129,13 @@ namespace PtLock.Analyzers.Engine
                 ReportUnchecked(receiver, call.TargetMethod.Name);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void ReportUnchecked(IOperation use, string usedBy) =>
             Report(DiagnosticIds.PteMapMayFail, use.Syntax.GetLocation(), new object[] { DisplayOf(use), usedBy },
                 properties: ImmutableDictionary<string, string?>.Empty.Add("Value", DisplayOf(use)));
 
         /// <summary>Once reported (or passed on), a value is not reported again at every later use.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState ForgetCheckedUses(IInvocationOperation call, LockState s)
         {
             if (s.Unchecked.IsEmpty)
@@ -149,6 +155,7 @@ namespace PtLock.Analyzers.Engine
         /// A fallible result used without a test is treated, after reporting that, as if the call succeeded,
         /// so the mistake is reported once rather than again at every release that follows.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState AssumeSucceeded(LockState s, string id)
         {
             if (!s.Unchecked.Contains(id))
@@ -165,6 +172,7 @@ namespace PtLock.Analyzers.Engine
         /// "passed" and what each lock it credited had before ("T|0lockA|1lockB"), so that the branch where it
         /// failed can take the credit back (<see cref="RefineRecheck"/>).
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState MarkRechecked(LockState s, bool strong, string resultId, bool? unchangedWhen)
         {
             var held = s.Held;
@@ -184,6 +192,7 @@ namespace PtLock.Analyzers.Engine
         private const string RecheckMark = "recheck:";
 
         /// <summary>On the edge where the recheck <paramref name="id"/> evaluated to <paramref name="value"/>: keep or take back its credit.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState RefineRecheck(LockState s, string id, bool value)
         {
             string key = RecheckMark + id;
@@ -209,6 +218,7 @@ namespace PtLock.Analyzers.Engine
         /// PTL0010: after pte_unmap(pte) the pointer is dead, and so is a ptl a *_nolock walker delivered for that
         /// table (the table may be freed once the RCU section ends).
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState TrackUnmapped(IInvocationOperation call, MethodContract contract, LockState s)
         {
             if (Reporting && HasUnmappedMarks(s))
@@ -233,6 +243,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Whether any pte was unmapped on this path: most paths have none, and then no mark key is built.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static bool HasUnmappedMarks(LockState s)
         {
             var keys = s.Paths.Keys;
@@ -242,6 +253,7 @@ namespace PtLock.Analyzers.Engine
             return false;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsLockOfUnmapped(string value, LockState s)
         {
             if (value.IndexOf('(') < 0)
@@ -253,6 +265,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Whether a lock value was computed from <paramref name="pointer"/> (PtepLockptr(mm, pte) names pte).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsLockThrough(string lockValue, string pointer) =>
             lockValue.Contains("," + pointer + ")") || lockValue.Contains("(" + pointer + ")")
             || lockValue.Contains("," + pointer + ",") || lockValue.Contains("(" + pointer + ",");
@@ -264,6 +277,7 @@ namespace PtLock.Analyzers.Engine
         /// PTL0008: a [ValidWhileHeld] result (huge_pte_alloc, hugetlb_walk) needs one of its locks held at the call
         /// and at every later use of the pointer or of a lock taken through it. The record is "id\u001fdisplay" pairs.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState TrackValidWhileHeld(IInvocationOperation call, MethodContract contract, LockState s)
         {
             if (Reporting && s.Paths.Keys.Any(k => k.StartsWith(CoveredMark, System.StringComparison.Ordinal)))
@@ -310,12 +324,14 @@ namespace PtLock.Analyzers.Engine
             return s.WithPaths(s.Paths.SetItem(CoveredMark + resultId, record));
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static string Either(IEnumerable<string> locks) => "'" + string.Join("' or '", locks) + "'";
 
         /// <summary>Member-path key under which a table value that a PMD points (or pointed) to is remembered.</summary>
         private const string PublishedMark = "pub:";
 
         /// <summary>PTL0007: a table that was installed in a PMD is freed only through RCU (pte_free_defer, tlb_remove_table).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState TrackPublishedTables(IInvocationOperation call, MethodContract contract, LockState s)
         {
             if (contract.FreesTableNow is { } freed && Reporting
@@ -335,6 +351,7 @@ namespace PtLock.Analyzers.Engine
         private const string RevalidationMark = "reval:";
 
         /// <summary>PTL0002: pte_lockptr(mm, pmd) dereferences the PMD: its lock held and the PMD rechecked since.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckStable(IInvocationOperation call, LockExpr lockExpr, LockState s, string resultId, CapabilityInfo? fallback)
         {
             var key = Resolve(lockExpr, call, s, resultId, fallback);
@@ -351,6 +368,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>PTL0003: an entry write under its lock needs a recheck of the entry since the lock was taken.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckEntryWrite(IInvocationOperation call, MethodContract contract, LockState s, string resultId, CapabilityInfo? fallback)
         {
             if (contract.EntryWrite is not ("pte" or "pmd"))
@@ -389,6 +407,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState CreditPmdLockForMap(IInvocationOperation call, LockState s)
         {
             var held = s.Held;
@@ -398,6 +417,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The held PMD locks (PmdLockptr(…, pmd)) of the entry the named argument points to.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private List<HeldLock> PmdLocksOf(IInvocationOperation call, string parameter, LockState s)
         {
             var found = new List<HeldLock>();
@@ -413,10 +433,12 @@ namespace PtLock.Analyzers.Engine
         /// <summary>Marks locks taken by a [MapsPte] walker (its RCU section and, for the locking variant, its ptl).</summary>
         private const string MapPrefix = "map:";
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool IsMonitor(IMethodSymbol method) =>
             method.ContainingType?.Name == "Monitor" && method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Threading";
 
         /// <summary>out/ref arguments get new values; the lock statement's "taken" flag becomes true.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState UpdateOutArguments(IInvocationOperation call, MethodContract contract, LockState s)
         {
             string? resultId = null;
@@ -441,6 +463,7 @@ namespace PtLock.Analyzers.Engine
             return s;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckRequired(LockExpr e, IInvocationOperation call, LockState s, string resultId, bool exclusive, CapabilityInfo? fallback)
         {
             var key = Resolve(e, call, s, resultId, fallback);
@@ -454,6 +477,7 @@ namespace PtLock.Analyzers.Engine
                 properties: ImmutableDictionary<string, string?>.Empty.Add("Lock", key.Display).Add("Shared", exclusive ? "false" : "true"));
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Acquire(LockKey key, bool shared, IInvocationOperation call, LockState s, Location? at = null, string? by = null, bool nested = false)
         {
             var location = at ?? call.Syntax.GetLocation();
@@ -495,6 +519,7 @@ namespace PtLock.Analyzers.Engine
         /// lock of the same spinning class is held may be that very lock (ptl == pml without split locks): only
         /// after comparing the two, and then as a declared nested acquisition.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckNestedTableLock(LockKey acquiring, HeldLock held, LockState s, Location location, bool nested)
         {
             var a = acquiring.Capability;
@@ -519,6 +544,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Whether <paramref name="acquiring"/> is declared to come before the held lock <paramref name="held"/>.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private bool MustComeBefore(LockKey acquiring, HeldLock held, LockState s)
         {
             int a = acquiring.Capability.Rank, h = held.Key.Capability.Rank;
@@ -540,6 +566,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Whether the order expression <paramref name="e"/>, written on <paramref name="owner"/>'s member, names <paramref name="candidate"/>.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static bool SameMember(LockExpr e, LockKey candidate, LockKey owner)
         {
             if (e is not PathExpr path || candidate.Symbol is null)
@@ -553,6 +580,7 @@ namespace PtLock.Analyzers.Engine
             return ownerDot >= 0 && candidateDot >= 0 && owner.Id.Substring(0, ownerDot) == candidate.Id.Substring(0, candidateDot);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Release(LockKey? key, bool shared, IInvocationOperation call, LockState s)
         {
             if (key is null)
@@ -587,9 +615,11 @@ namespace PtLock.Analyzers.Engine
             return s.WithHeld(remaining);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static string Line(Location location) =>
             location.IsInSource ? (location.GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
 
+        [MethodImpl(JitOptions.Optimized)]
         private void Report(string ruleId, Location location, object[] args, IEnumerable<Location>? additional = null, ImmutableDictionary<string, string?>? properties = null)
         {
             if (_findings is null || _reported is null)

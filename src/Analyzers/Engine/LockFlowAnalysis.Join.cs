@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
@@ -27,6 +28,7 @@ namespace PtLock.Analyzers.Engine
         /// </summary>
         private static readonly IReadOnlyList<Mismatch> s_noMismatches = System.Array.Empty<Mismatch>();
 
+        [MethodImpl(JitOptions.Optimized)]
         private (LockState State, IReadOnlyList<Mismatch> Mismatches) Join(LockState a, LockState b, int at)
         {
             if (ReferenceEquals(a, b))
@@ -117,12 +119,15 @@ namespace PtLock.Analyzers.Engine
             return (state, mismatches ?? s_noMismatches);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static ImmutableHashSet<string> UnionOf(ImmutableHashSet<string> a, ImmutableHashSet<string> b) =>
             ReferenceEquals(a, b) || b.IsEmpty ? a : a.IsEmpty ? b : a.Union(b);
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool KnownNull(string value, LockState state) =>
             value == "const:null" || state.Assumptions.TryGetValue("null:" + value, out bool isNull) && isNull;
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool KnownNonNull(string value, LockState state) =>
             state.Assumptions.TryGetValue("null:" + value, out bool isNull) && !isNull;
 
@@ -130,6 +135,7 @@ namespace PtLock.Analyzers.Engine
         /// A variable (local or member path) that holds <paramref name="settled"/> on one side and a known null
         /// on the other: after the join, the lock is held exactly when that variable is non-null.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static string? NullnessWitness(string settled, LockState mine, LockState other,
             SmallMap<ISymbol, string> joinedValues, SmallMap<string, string> joinedPaths)
         {
@@ -142,6 +148,7 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static void MergeHeld(HeldLock mine, LockState mineState, LockState otherState, SmallMap<string, HeldLock>.Builder result, ref List<Mismatch>? mismatches,
             SmallMap<ISymbol, string> joinedValues, SmallMap<string, string> joinedPaths)
         {
@@ -209,6 +216,7 @@ namespace PtLock.Analyzers.Engine
             result[mine.Key.Id] = mine.With(maybe: true);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void ReportMismatch(Mismatch m, int atBlock)
         {
             if (OwnTryKeys.Contains(m.Held.Key.Id))

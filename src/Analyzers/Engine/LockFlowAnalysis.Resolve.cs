@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -50,13 +51,18 @@ namespace PtLock.Analyzers.Engine
                 _state = state;
             }
 
+            [MethodImpl(JitOptions.Optimized)]
             public static RootScope AtCall(IInvocationOperation call, string resultId, LockState s) => new RootScope(CallKind, call, resultId, null, null, default, s);
+            [MethodImpl(JitOptions.Optimized)]
             public static RootScope OnMember(ISymbol member, IOperation? instance, LockState s) => new RootScope(MemberKind, null, null, member, instance, default, s);
+            [MethodImpl(JitOptions.Optimized)]
             public static RootScope OnResolvedInstance(ISymbol member, Resolved instance, LockState s) => new RootScope(ResolvedKind, null, null, member, null, instance, s);
+            [MethodImpl(JitOptions.Optimized)]
             public static RootScope InOwnScope(string? returned, LockState s) => new RootScope(OwnKind, null, returned, null, null, default, s);
 
             private const int CallKind = 0, MemberKind = 1, ResolvedKind = 2, OwnKind = 3;
 
+            [MethodImpl(JitOptions.Optimized)]
             public Resolved? Root(LockFlowAnalysis analysis, string name)
             {
                 var s = _state;
@@ -119,6 +125,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Resolve a contract's lock expression at a call: parameters become the arguments' values.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockKey? Resolve(LockExpr e, IInvocationOperation call, LockState s, string resultId, CapabilityInfo? fallback = null)
         {
             var r = ResolveExpr(e, RootScope.AtCall(call, resultId, s), call.TargetMethod.ContainingType, s);
@@ -126,6 +133,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Resolve a [GuardedBy]-style expression written on <paramref name="member"/>, for an access through <paramref name="instance"/>.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockKey? ResolveRelativeTo(LockExpr e, ISymbol member, IOperation? instance, LockState s)
         {
             var r = ResolveExpr(e, RootScope.OnMember(member, instance, s), member.ContainingType, s);
@@ -133,16 +141,19 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Resolve an expression written on <paramref name="member"/> for an instance already resolved.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private Resolved? ResolveOnInstance(LockExpr e, ISymbol member, Resolved instance, LockState s) =>
             ResolveExpr(e, RootScope.OnResolvedInstance(member, instance, s), member.ContainingType, s);
 
         /// <summary>Resolve an expression of the analysed method's own contract (parameters are "p:name").</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockKey? ResolveInOwnScope(LockExpr e, LockState s, string? returned = null)
         {
             var r = ResolveExpr(e, RootScope.InOwnScope(returned, s), _method!.ContainingType, s);
             return r is null ? null : ToKey(r.Value, null);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private Resolved? ResolveExpr(LockExpr e, in RootScope root, INamedTypeSymbol? context, LockState s)
         {
             switch (e)
@@ -196,10 +207,12 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockKey ToKey(Resolved r, CapabilityInfo? fallback) =>
             new LockKey(r.Id, r.Display, _model.GetCapability(r.Type) ?? fallback ?? CapabilityInfo.Unknown, r.Symbol);
 
         /// <summary>A bare name in a contract: a member of the declaring type (or its bases), or a type for "Type.Member".</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private Resolved? MemberOrType(string name, INamedTypeSymbol? type, IOperation? instance, LockState s)
         {
             var member = FindMember(type, name);
@@ -215,6 +228,7 @@ namespace PtLock.Analyzers.Engine
             return namedType is null ? null : new Resolved("type:" + namedType.Name, name, namedType, namedType);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static ISymbol? FindMember(ITypeSymbol? type, string name)
         {
             for (var t = type; t is not null; t = t.BaseType)
@@ -226,6 +240,7 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static ITypeSymbol? MemberType(ISymbol? member) => member switch
         {
             IFieldSymbol f => f.Type,
@@ -237,13 +252,16 @@ namespace PtLock.Analyzers.Engine
         private static readonly System.Func<string, INamedTypeSymbol, ISymbol?> s_findType = (name, context) => FindTypeUncached(name, context);
         private static readonly System.Func<string, INamedTypeSymbol, ISymbol?> s_findMethod = (name, context) => FindMethodUncached(name, context);
 
+        [MethodImpl(JitOptions.Optimized)]
         private INamedTypeSymbol? FindType(string name, INamedTypeSymbol? context) =>
             context is null ? null : _model.Lookup(("type", name, context), s_findType) as INamedTypeSymbol;
 
+        [MethodImpl(JitOptions.Optimized)]
         private IMethodSymbol? FindMethod(string name, INamedTypeSymbol? context) =>
             context is null ? null : _model.Lookup(("method", name, context), s_findMethod) as IMethodSymbol;
 
         /// <summary>A type named <paramref name="name"/> visible from <paramref name="context"/>: nested, or in an enclosing namespace.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static INamedTypeSymbol? FindTypeUncached(string name, INamedTypeSymbol? context)
         {
             for (var t = context; t is not null; t = t.ContainingType)
@@ -264,6 +282,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The [ReturnsCapability] method named in a call expression: in the context type or its namespace.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static IMethodSymbol? FindMethodUncached(string name, INamedTypeSymbol? context)
         {
             for (var t = context; t is not null; t = t.BaseType)
@@ -280,6 +299,7 @@ namespace PtLock.Analyzers.Engine
             return null;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static string DisplayOf(IOperation op)
         {
             if (op is IDeclarationExpressionOperation declaration)
@@ -291,6 +311,7 @@ namespace PtLock.Analyzers.Engine
             return op.Syntax.ToString();
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static ISymbol? SymbolOf(IOperation op) => op switch
         {
             IConversionOperation c => SymbolOf(c.Operand),

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace PtLock.Analyzers.Engine
@@ -10,6 +11,7 @@ namespace PtLock.Analyzers.Engine
     internal sealed partial class LockFlowAnalysis
     {
         /// <summary>Evaluate <paramref name="op"/> (children first, as C# does) and apply its lock effects.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Transfer(IOperation op, LockState s)
         {
             switch (op)
@@ -60,6 +62,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState TransferReceiver(IOperation receiver, LockState s, bool write)
         {
             s = Transfer(receiver, s);
@@ -76,6 +79,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A read or write of a field, property or element: [GuardedBy]/[PtGuardedBy] checks.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Access(IOperation target, LockState s, bool write)
         {
             switch (target)
@@ -102,6 +106,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState CheckPointee(IOperation reference, LockState s, bool write)
         {
             ISymbol? member = reference switch
@@ -116,6 +121,7 @@ namespace PtLock.Analyzers.Engine
             return s;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckGuard(ISymbol member, IOperation? instance, IOperation access, LockState s, bool write)
         {
             if (Reporting)
@@ -123,6 +129,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>PTL1002: reads need each guard held (shared is enough), writes need it held exclusively.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private void CheckGuards(ImmutableArray<LockExpr> guards, ISymbol member, IOperation? instance, IOperation access, LockState s, bool write, string what)
         {
             foreach (var expr in guards)
@@ -138,6 +145,7 @@ namespace PtLock.Analyzers.Engine
             }
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState Assign(IOperation target, string value, LockState s)
         {
             switch (target)
@@ -165,6 +173,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A lock held under a call's text (PmdLock(mm, pmd)) is shown by the local it was stored in (pml).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private static LockState Rename(LockState s, string value, string name)
         {
             if (!s.Held.TryGetValue(value, out var held) || SyntaxFacts.IsValidIdentifier(held.Key.Display))
@@ -174,6 +183,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The structural name of a member access: "s:Type.Member" or the instance's value + ".Member".</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string MemberPath(IOperation member, LockState s) => member switch
         {
             IFieldReferenceOperation f => f.Field.IsStatic ? "s:" + f.Field.ContainingType.Name + "." + f.Field.Name : ValueOf(f.Instance, s) + "." + f.Field.Name,
@@ -182,6 +192,7 @@ namespace PtLock.Analyzers.Engine
         };
 
         /// <summary>A value no other expression has, named by its position (asked several times per expression: built once).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string Fresh(IOperation op)
         {
             var span = op.Syntax.Span;
@@ -192,6 +203,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The value a parameter or local has before this body assigns it ("p:mm", "l:pte"), built once per symbol.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string InitialValueOf(ISymbol variable, string prefix)
         {
             if (!_initialValues.TryGetValue(variable, out var id))
@@ -200,6 +212,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The symbolic value an operation evaluates to: a path that names the same object wherever it is used.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string ValueOf(IOperation? op, LockState s)
         {
             switch (op)
@@ -252,6 +265,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The value a call returns: the capability it is declared to return, or a fresh value.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string ResultId(IInvocationOperation call, LockState s)
         {
             var contract = _model.GetContract(call.TargetMethod);
@@ -261,6 +275,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>The value a call site returns, named by its position (asked several times per call: built once).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private string CallSiteId(IInvocationOperation call)
         {
             int position = call.Syntax.SpanStart;
@@ -269,6 +284,7 @@ namespace PtLock.Analyzers.Engine
             return id;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockKey KeyOf(IOperation op, LockState s, CapabilityInfo? fallback = null)
         {
             var type = (op as IConversionOperation)?.Operand.Type ?? op.Type;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -67,6 +68,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Run the analysis and return what it found.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public IReadOnlyList<Finding> Run()
         {
             _in[0] = InitialState();
@@ -125,6 +127,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>True when every edge goes to a later block: one pass in block order then sees final states.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private bool IsForwardOnly()
         {
             if (_catchEntryToTryEntry.Count > 0)
@@ -140,6 +143,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Acyclic bodies (most of them): every block's incoming states are complete when it is reached.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private IReadOnlyList<Finding> RunSinglePass()
         {
             _findings = new List<Finding>();
@@ -169,6 +173,7 @@ namespace PtLock.Analyzers.Engine
             return _findings;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private LockState InitialState()
         {
             var state = LockState.Empty;
@@ -191,6 +196,7 @@ namespace PtLock.Analyzers.Engine
         /// The states flowing out of block <paramref name="ordinal"/>, per destination block. The list is reused
         /// by the next call: callers consume it before asking again.
         /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
         private List<(int Dest, LockState State)> Successors(int ordinal)
         {
             var edges = _successors;
@@ -230,6 +236,7 @@ namespace PtLock.Analyzers.Engine
             return edges;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void FollowBranch(ControlFlowBranch branch, LockState state, BasicBlock from, List<(int, LockState)> edges)
         {
             // Computing FinallyRegions walks the region tree and allocates: most bodies have no finally to look for.
@@ -253,6 +260,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>Run a finally region from <paramref name="input"/>; null when it never completes normally.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         private LockState? RunFinally(ControlFlowRegion region, LockState input)
         {
             var states = new Dictionary<int, LockState> { [region.FirstBlockOrdinal] = input };
@@ -311,6 +319,7 @@ namespace PtLock.Analyzers.Engine
             return output;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private void IndexCatchRegions(ControlFlowRegion region)
         {
             if (region.Kind == ControlFlowRegionKind.TryAndFinally)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
@@ -61,6 +62,7 @@ namespace PtLock.Analyzers.Engine
         public string? SettledBy { get; }
 
         /// <summary>This lock with some facts changed (this instance itself when none changes).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public HeldLock With(bool? shared = null, int? depth = null, bool? maybe = null, string? unlessEqual = null, bool clearUnless = false, bool? rechecked = null, bool? strongRecheck = null)
         {
             bool newShared = shared ?? Shared, newMaybe = maybe ?? Maybe, newRechecked = rechecked ?? Rechecked, newStrong = strongRecheck ?? StrongRecheck;
@@ -71,6 +73,7 @@ namespace PtLock.Analyzers.Engine
             return new HeldLock(Key, newShared, newDepth, AcquiredAt, newMaybe, newUnless, FromContract, AcquiredBy, SettledBy, newRechecked, newStrong, NeedsStrongRecheck);
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool SameAs(HeldLock other) =>
             Shared == other.Shared && Depth == other.Depth && Maybe == other.Maybe && UnlessEqual == other.UnlessEqual && Rechecked == other.Rechecked
             && StrongRecheck == other.StrongRecheck;
@@ -161,18 +164,28 @@ namespace PtLock.Analyzers.Engine
 
         // Each With* returns this state when the map is the one it already has: transfers that change nothing
         // (SetItem of the same value, Remove of an absent key) allocate nothing.
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithHeld(SmallMap<string, HeldLock> held) => ReferenceEquals(held, Held) ? this : new LockState(held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithValues(SmallMap<ISymbol, string> values) => ReferenceEquals(values, Values) ? this : new LockState(Held, values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithCaptures(SmallMap<CaptureId, string> captures) => ReferenceEquals(captures, Captures) ? this : new LockState(Held, Values, captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithPending(SmallMap<string, PendingAcquire> pending) => ReferenceEquals(pending, Pending) ? this : new LockState(Held, Values, Captures, pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithManaged(SmallMap<string, ImmutableArray<LockKey>> managed) => ReferenceEquals(managed, Managed) ? this : new LockState(Held, Values, Captures, Pending, managed, Assumptions, Conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithAssumptions(SmallMap<string, bool> assumptions, SmallMap<string, (string, string)> conditions) =>
             ReferenceEquals(assumptions, Assumptions) && ReferenceEquals(conditions, Conditions) ? this : new LockState(Held, Values, Captures, Pending, Managed, assumptions, conditions, Paths, NonNullOrigins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithNonNullOrigins(SmallMap<string, string> origins) => ReferenceEquals(origins, NonNullOrigins) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, origins, Unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithUnchecked(ImmutableHashSet<string> @unchecked) => ReferenceEquals(@unchecked, Unchecked) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, Paths, NonNullOrigins, @unchecked);
+        [MethodImpl(JitOptions.Optimized)]
         public LockState WithPaths(SmallMap<string, string> paths) => ReferenceEquals(paths, Paths) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
 
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public HeldLock? Find(string id)
         {
             if (Held.TryGetValue(id, out var h) && !IsVacuous(h))
@@ -189,9 +202,11 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>An entry held only "unless equal" on a path that assumes the equality is not held at all.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public bool IsVacuous(HeldLock h) =>
             h.UnlessEqual is { } c && Assumptions.TryGetValue(c, out bool equal) && equal;
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool HoldsSpinning(out HeldLock? spin)
         {
             foreach (var h in Held.Values)
@@ -206,6 +221,7 @@ namespace PtLock.Analyzers.Engine
             return false;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool SameAs(LockState other)
         {
             if (ReferenceEquals(this, other))

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace PtLock.Analyzers.Engine
 {
@@ -31,6 +32,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>An empty map comparing keys with <paramref name="comparer"/> (symbols need SymbolEqualityComparer).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public static SmallMap<TKey, TValue> Create(IEqualityComparer<TKey> comparer) =>
             new SmallMap<TKey, TValue>(Array.Empty<TKey>(), Array.Empty<TValue>(), comparer);
 
@@ -42,8 +44,10 @@ namespace PtLock.Analyzers.Engine
 
         public IReadOnlyList<TValue> Values => _values;
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool ContainsKey(TKey key) => IndexOf(key) >= 0;
 
+        [MethodImpl(JitOptions.Optimized)]
         public bool TryGetValue(TKey key, out TValue value)
         {
             int i = IndexOf(key);
@@ -57,6 +61,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>This map with <paramref name="key"/> bound to <paramref name="value"/> (this map itself when it already is).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public SmallMap<TKey, TValue> SetItem(TKey key, TValue value)
         {
             int i = IndexOf(key);
@@ -78,6 +83,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>This map without <paramref name="key"/> (this map itself when the key is absent).</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public SmallMap<TKey, TValue> Remove(TKey key)
         {
             int i = IndexOf(key);
@@ -95,14 +101,17 @@ namespace PtLock.Analyzers.Engine
         }
 
         /// <summary>A builder starting from this map, for joins that add many entries at once.</summary>
+        [MethodImpl(JitOptions.Optimized)]
         public Builder ToBuilder() => new Builder(this);
 
+        [MethodImpl(JitOptions.Optimized)]
         public Enumerator GetEnumerator() => new Enumerator(this);
 
         IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+        [MethodImpl(JitOptions.Optimized)]
         private int IndexOf(TKey key)
         {
             var keys = _keys;
@@ -126,6 +135,7 @@ namespace PtLock.Analyzers.Engine
             return -1;
         }
 
+        [MethodImpl(JitOptions.Optimized)]
         private static bool Same(TValue a, TValue b) =>
             a is null ? b is null : ReferenceEquals(a, b) || EqualityComparer<TValue>.Default.Equals(a, b);
 
@@ -144,10 +154,13 @@ namespace PtLock.Analyzers.Engine
 
             object IEnumerator.Current => Current;
 
+            [MethodImpl(JitOptions.Optimized)]
             public bool MoveNext() => ++_position < _map._keys.Length;
 
+            [MethodImpl(JitOptions.Optimized)]
             public void Reset() => _position = -1;
 
+            [MethodImpl(JitOptions.Optimized)]
             public void Dispose()
             {
             }
@@ -167,6 +180,7 @@ namespace PtLock.Analyzers.Engine
                 _comparer = start._comparer;
             }
 
+            [MethodImpl(JitOptions.Optimized)]
             public bool ContainsKey(TKey key) => IndexOf(key) >= 0;
 
             public TValue this[TKey key]
@@ -184,6 +198,7 @@ namespace PtLock.Analyzers.Engine
                 }
             }
 
+            [MethodImpl(JitOptions.Optimized)]
             public SmallMap<TKey, TValue> ToImmutable() =>
                 _keys.Count == 0 ? Create(_comparer) : new SmallMap<TKey, TValue>(_keys.ToArray(), _values.ToArray(), _comparer);
 
@@ -191,6 +206,7 @@ namespace PtLock.Analyzers.Engine
             /// The built map, or <paramref name="original"/> itself when it has the same entries in the same order
             /// (values compared by reference): a join of two states that agree allocates no new map.
             /// </summary>
+            [MethodImpl(JitOptions.Optimized)]
             public SmallMap<TKey, TValue> ToImmutable(SmallMap<TKey, TValue> original)
             {
                 if (_keys.Count != original._keys.Length)
@@ -203,6 +219,7 @@ namespace PtLock.Analyzers.Engine
                 return original;
             }
 
+            [MethodImpl(JitOptions.Optimized)]
             private int IndexOf(TKey key)
             {
                 for (int i = 0; i < _keys.Count; i++)
