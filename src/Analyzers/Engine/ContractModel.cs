@@ -35,7 +35,7 @@ namespace PtLock.Analyzers.Engine
         /// <summary>A cached name lookup (types and methods named in lock expressions) from a context type.</summary>
         [MethodImpl(JitOptions.Optimized)]
         public ISymbol? Lookup((string Kind, string Name, INamedTypeSymbol Context) key, System.Func<string, INamedTypeSymbol, ISymbol?> find) =>
-            _lookups.TryGetValue(key, out var found) ? found : _lookups.GetOrAdd(key, k => find(k.Item2, k.Item3));
+            _lookups.TryGetValue(key, out var found) ? found : _lookups.GetOrAdd(key, find(key.Name, key.Context));
 
         private readonly System.Func<IMethodSymbol, MethodContract> _build;
         private readonly System.Func<ITypeSymbol, CapabilityInfo?> _findCapability;

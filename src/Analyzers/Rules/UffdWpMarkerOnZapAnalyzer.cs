@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using PtLock.Analyzers.Engine;
@@ -34,7 +36,7 @@ namespace PtLock.Analyzers.Rules
                     foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
                         // Methods and accessors ([ZapPath] may sit on either); other declarations declare no method.
-                        if (LockEngine.BodyOf(declaration) is null)
+                        if (LockEngine.BodyOf(declaration) is null || !MayCarryZapPath(declaration))
                             continue;
                         if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
                             continue;
@@ -44,6 +46,18 @@ namespace PtLock.Analyzers.Rules
                 });
             });
         }
+
+        /// <summary>
+        /// Whether [ZapPath] can be on this declaration's method, read from syntax: the attribute sits on the method or
+        /// accessor itself, or on the other part of a partial method or property. Binding the attributes of every method of the
+        /// file at each keystroke is what this avoids.
+        /// </summary>
+        private static bool MayCarryZapPath(SyntaxNode declaration) => declaration switch
+        {
+            AccessorDeclarationSyntax accessor => accessor.AttributeLists.Count > 0 || accessor.Parent?.Parent is MemberDeclarationSyntax property && property.Modifiers.Any(SyntaxKind.PartialKeyword),
+            MemberDeclarationSyntax member => member.AttributeLists.Count > 0 || member.Modifiers.Any(SyntaxKind.PartialKeyword),
+            _ => true,
+        };
 
         private static void CheckZapPath(IMethodSymbol method, IOperation body, System.Action<Diagnostic> report)
         {

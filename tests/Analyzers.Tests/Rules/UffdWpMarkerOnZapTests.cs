@@ -61,6 +61,24 @@ public class UffdWpMarkerOnZapTests
         }
         """);
 
+    [Fact] // the attribute on a partial method's declaring part covers the implementing part, which carries none
+    public Task ZapPathOnTheOtherPartOfAPartialMethod() => AllRulesVerifier.VerifyAsync(Usings + """
+        static partial class K
+        {
+            [PtLock.Contracts.ZapPath]
+            static partial void Zap(Vma vma, Pmd pmd, ulong addr);
+
+            static partial void Zap(Vma vma, Pmd pmd, ulong addr)
+            {
+                var pte = PteOffsetMapLock(vma.Mm, pmd, addr, out var ptl);
+                if (pte == null)
+                    return;
+                var old = {|PTL0009:PtepGetAndClear(vma.Mm, addr, pte)|};
+                PteUnmapUnlock(pte, ptl);
+            }
+        }
+        """, withRuntime: true);
+
     [Fact] // clearing outside a zap path (a COW replace) is not this rule's business
     public Task ClearOutsideAZapPath() => Verify("""
         static void Replace(Mm mm, Pmd pmd, ulong addr, PteVal orig, PteVal entry)
