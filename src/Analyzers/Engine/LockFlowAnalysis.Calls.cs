@@ -42,7 +42,7 @@ namespace PtLock.Analyzers.Engine
             }
             string resultId = ResultId(call, s);
 
-            if (!s.Assumptions.IsEmpty)
+            if (s.TryGetNullness(resultId, out _))
                 s = s.WithAssumptions(s.Assumptions.Remove("null:" + resultId), s.Conditions); // a new value from the same call site
             if (HasUnmappedMarks(s))
                 s = s.WithPaths(s.Paths.Remove(UnmappedMark + resultId));
@@ -93,9 +93,12 @@ namespace PtLock.Analyzers.Engine
 
             foreach (var t in contract.TryAcquires)
             {
-                var keys = t.Locks.Select(e => Resolve(e, call, s, resultId, fallback)).Where(k => k is not null).Select(k => k!).ToImmutableArray();
-                if (!keys.IsEmpty)
-                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys, t.When, t.Shared, location, (contract.MapsPte ? MapPrefix : "") + method.Name)));
+                var keys = ImmutableArray.CreateBuilder<LockKey>(t.Locks.Length);
+                foreach (var e in t.Locks)
+                    if (Resolve(e, call, s, resultId, fallback) is { } key)
+                        keys.Add(key);
+                if (keys.Count > 0)
+                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys.ToImmutable(), t.When, t.Shared, location, (contract.MapsPte ? MapPrefix : "") + method.Name)));
             }
 
             // Scopes: the value returned by Lock.EnterScope() or a [ScopedCapability] factory releases, when
@@ -237,18 +240,22 @@ namespace PtLock.Analyzers.Engine
                         Report(DiagnosticIds.UseAfterUnmap, arg.Syntax.GetLocation(), new object[] { DisplayOf(arg.Value), "the lock of a table that was unmapped", call.TargetMethod.Name });
                 }
             }
-            if (contract.UnmapsPte is { } name && call.Arguments.FirstOrDefault(a => a.Parameter?.Name == name) is { } unmappedArg)
+            if (contract.UnmapsPte is { } name && ArgumentNamed(call, name) is { } unmappedArg)
                 s = s.WithPaths(s.Paths.SetItem(UnmappedMark + ValueOf(unmappedArg.Value, s), "1"));
             return s;
         }
 
         /// <summary>Whether any pte was unmapped on this path: most paths have none, and then no mark key is built.</summary>
         [MethodImpl(JitOptions.Optimized)]
-        private static bool HasUnmappedMarks(LockState s)
+        private static bool HasUnmappedMarks(LockState s) => HasMark(s, UnmappedMark);
+
+        /// <summary>Whether the path carries any member-path mark with this prefix (unmapped:, covered:).</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private static bool HasMark(LockState s, string prefix)
         {
             var keys = s.Paths.Keys;
             for (int i = 0; i < keys.Count; i++)
-                if (keys[i].StartsWith(UnmappedMark, System.StringComparison.Ordinal))
+                if (keys[i].StartsWith(prefix, System.StringComparison.Ordinal))
                     return true;
             return false;
         }
@@ -280,7 +287,7 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         private LockState TrackValidWhileHeld(IInvocationOperation call, MethodContract contract, LockState s)
         {
-            if (Reporting && s.Paths.Keys.Any(k => k.StartsWith(CoveredMark, System.StringComparison.Ordinal)))
+            if (Reporting && HasMark(s, CoveredMark))
             {
                 foreach (var arg in call.Arguments)
                 {
@@ -306,8 +313,13 @@ namespace PtLock.Analyzers.Engine
                     }
                 }
             }
-            if (contract.ValidWhileHeld.IsEmpty || call.TargetMethod.ReturnsVoid)
-                return s;
+            return contract.ValidWhileHeld.IsEmpty || call.TargetMethod.ReturnsVoid ? s : CoverValidWhileHeld(call, contract, s);
+        }
+
+        /// <summary>PTL0008 at a [ValidWhileHeld] call: one of its locks held now, and remembered for the result's later uses.</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private LockState CoverValidWhileHeld(IInvocationOperation call, MethodContract contract, LockState s)
+        {
             string resultId = ResultId(call, s);
             var keys = contract.ValidWhileHeld.Select(e => Resolve(e, call, s, resultId)).Where(k => k is not null && !k.IsUnknown).Select(k => k!).ToList();
             if (keys.Count == 0)
@@ -335,7 +347,7 @@ namespace PtLock.Analyzers.Engine
         private LockState TrackPublishedTables(IInvocationOperation call, MethodContract contract, LockState s)
         {
             if (contract.FreesTableNow is { } freed && Reporting
-                && call.Arguments.FirstOrDefault(a => a.Parameter?.Name == freed) is { } table
+                && ArgumentNamed(call, freed) is { } table
                 && s.Paths.ContainsKey(PublishedMark + ValueOf(table.Value, s)))
                 Report(DiagnosticIds.PublishedTableFreedNow, call.Syntax.GetLocation(), new object[] { call.TargetMethod.Name, DisplayOf(table.Value) },
                     properties: ImmutableDictionary<string, string?>.Empty.Add("Table", DisplayOf(table.Value)));
@@ -416,18 +428,30 @@ namespace PtLock.Analyzers.Engine
             return s.WithHeld(held);
         }
 
+        private static readonly IReadOnlyList<HeldLock> s_noLocks = System.Array.Empty<HeldLock>();
+
+        /// <summary>The argument passed for the parameter named <paramref name="parameter"/>, if any.</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private static IArgumentOperation? ArgumentNamed(IInvocationOperation call, string parameter)
+        {
+            foreach (var argument in call.Arguments)
+                if (argument.Parameter?.Name == parameter)
+                    return argument;
+            return null;
+        }
+
         /// <summary>The held PMD locks (PmdLockptr(…, pmd)) of the entry the named argument points to.</summary>
         [MethodImpl(JitOptions.Optimized)]
-        private List<HeldLock> PmdLocksOf(IInvocationOperation call, string parameter, LockState s)
+        private IReadOnlyList<HeldLock> PmdLocksOf(IInvocationOperation call, string parameter, LockState s)
         {
-            var found = new List<HeldLock>();
-            if (call.Arguments.FirstOrDefault(a => a.Parameter?.Name == parameter) is not { } arg)
-                return found;
+            List<HeldLock>? found = null;
+            if (s.Held.IsEmpty || ArgumentNamed(call, parameter) is not { } arg)
+                return s_noLocks;
             string pmd = ValueOf(arg.Value, s);
             foreach (var held in s.Held.Values)
                 if (!held.Maybe && !s.IsVacuous(held) && held.Key.Id.StartsWith("PmdLockptr(", System.StringComparison.Ordinal) && IsLockThrough(held.Key.Id, pmd))
-                    found.Add(held);
-            return found;
+                    (found ??= new List<HeldLock>()).Add(held);
+            return found ?? s_noLocks;
         }
 
         /// <summary>Marks locks taken by a [MapsPte] walker (its RCU section and, for the locking variant, its ptl).</summary>
@@ -595,7 +619,7 @@ namespace PtLock.Analyzers.Engine
             var held = s.Find(key.Id);
             if (held is null)
             {
-                if (Reporting && !key.IsUnknown && !s.Held.Values.Any(h => h.Maybe && h.Key.Id == key.Id))
+                if (Reporting && !key.IsUnknown && !IsMaybeHeld(s, key.Id))
                     Report(DiagnosticIds.ReleasedNotHeld, call.Syntax.GetLocation(), new object[] { key.Display, "it is not held here" },
                         properties: ImmutableDictionary<string, string?>.Empty.Add("Lock", key.Display));
                 return s.WithHeld(s.Held.Remove(key.Id));
@@ -613,6 +637,16 @@ namespace PtLock.Analyzers.Engine
                     remaining = remaining.SetItem(other, otherHeld.With(unlessEqual: c));
             }
             return s.WithHeld(remaining);
+        }
+
+        /// <summary>Whether <paramref name="id"/> is held on some paths only (a PTL1006 join already reported it).</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private static bool IsMaybeHeld(LockState s, string id)
+        {
+            foreach (var h in s.Held.Values)
+                if (h.Maybe && h.Key.Id == id)
+                    return true;
+            return false;
         }
 
         [MethodImpl(JitOptions.Optimized)]

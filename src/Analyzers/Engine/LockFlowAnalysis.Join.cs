@@ -125,11 +125,11 @@ namespace PtLock.Analyzers.Engine
 
         [MethodImpl(JitOptions.Optimized)]
         private static bool KnownNull(string value, LockState state) =>
-            value == "const:null" || state.Assumptions.TryGetValue("null:" + value, out bool isNull) && isNull;
+            value == "const:null" || state.TryGetNullness(value, out bool isNull) && isNull;
 
         [MethodImpl(JitOptions.Optimized)]
         private static bool KnownNonNull(string value, LockState state) =>
-            state.Assumptions.TryGetValue("null:" + value, out bool isNull) && !isNull;
+            state.TryGetNullness(value, out bool isNull) && !isNull;
 
         /// <summary>
         /// A variable (local or member path) that holds <paramref name="settled"/> on one side and a known null

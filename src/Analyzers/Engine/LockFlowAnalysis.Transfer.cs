@@ -116,8 +116,7 @@ namespace PtLock.Analyzers.Engine
                 _ => null,
             };
             if (member is not null && Reporting)
-                CheckGuards(_model.GetGuard(member).PtGuardedBy, member, (reference as IMemberReferenceOperation)?.Instance, reference, s, write,
-                    "the value pointed to by '" + member.Name + "'");
+                CheckGuards(_model.GetGuard(member).PtGuardedBy, member, (reference as IMemberReferenceOperation)?.Instance, reference, s, write, pointee: true);
             return s;
         }
 
@@ -125,12 +124,16 @@ namespace PtLock.Analyzers.Engine
         private void CheckGuard(ISymbol member, IOperation? instance, IOperation access, LockState s, bool write)
         {
             if (Reporting)
-                CheckGuards(_model.GetGuard(member).GuardedBy, member, instance, access, s, write, "'" + member.Name + "'");
+                CheckGuards(_model.GetGuard(member).GuardedBy, member, instance, access, s, write, pointee: false);
         }
 
-        /// <summary>PTL1002: reads need each guard held (shared is enough), writes need it held exclusively.</summary>
+        /// <summary>
+        /// PTL1002: reads need each guard held (shared is enough), writes need it held exclusively. The message
+        /// names the member or, for [PtGuardedBy], what it points to; the text is built only for a report, since
+        /// this runs at every member access of every analysed body.
+        /// </summary>
         [MethodImpl(JitOptions.Optimized)]
-        private void CheckGuards(ImmutableArray<LockExpr> guards, ISymbol member, IOperation? instance, IOperation access, LockState s, bool write, string what)
+        private void CheckGuards(ImmutableArray<LockExpr> guards, ISymbol member, IOperation? instance, IOperation access, LockState s, bool write, bool pointee)
         {
             foreach (var expr in guards)
             {
@@ -141,7 +144,7 @@ namespace PtLock.Analyzers.Engine
                 if (held is not null && (held.Maybe || !write || !held.Shared))
                     continue;
                 Report(DiagnosticIds.GuardedAccessWithoutLock, access.Syntax.GetLocation(),
-                    new object[] { write ? "writing" : "reading", what, key.Display, write ? " exclusively" : "" });
+                    new object[] { write ? "writing" : "reading", pointee ? "the value pointed to by '" + member.Name + "'" : "'" + member.Name + "'", key.Display, write ? " exclusively" : "" });
             }
         }
 

@@ -184,6 +184,29 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         public LockState WithPaths(SmallMap<string, string> paths) => ReferenceEquals(paths, Paths) ? this : new LockState(Held, Values, Captures, Pending, Managed, Assumptions, Conditions, paths, NonNullOrigins, Unchecked);
 
+        /// <summary>
+        /// What this path assumes about whether <paramref name="value"/> is null (the "null:value" assumption),
+        /// found without building the key: joins and calls ask this for values that mostly have no assumption.
+        /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
+        public bool TryGetNullness(string value, out bool isNull)
+        {
+            const string prefix = "null:";
+            var keys = Assumptions.Keys;
+            for (int i = 0; i < keys.Count; i++)
+            {
+                string key = keys[i];
+                if (key.Length == prefix.Length + value.Length && key.StartsWith(prefix, System.StringComparison.Ordinal)
+                    && string.CompareOrdinal(key, prefix.Length, value, 0, value.Length) == 0)
+                {
+                    isNull = Assumptions.Values[i];
+                    return true;
+                }
+            }
+            isNull = false;
+            return false;
+        }
+
         /// <summary>The held entry for <paramref name="id"/>, directly or through an assumed equality.</summary>
         [MethodImpl(JitOptions.Optimized)]
         public HeldLock? Find(string id)
