@@ -74,18 +74,18 @@ namespace PtLock.Analyzers.Engine
             foreach (var e in contract.ReleasesShared)
                 s = Release(Resolve(e, call, s, resultId, fallback), shared: true, call, s);
 
-            var acquired = new List<LockKey>();
+            List<LockKey>? acquired = null;
             foreach (var e in contract.Acquires)
                 if (Resolve(e, call, s, resultId, fallback) is { } key)
                 {
                     s = Acquire(key, shared: false, call, s, nested: contract.AcquiresNested);
-                    acquired.Add(key);
+                    (acquired ??= new List<LockKey>()).Add(key);
                 }
             foreach (var e in contract.AcquiresShared)
                 if (Resolve(e, call, s, resultId, fallback) is { } key)
                 {
                     s = Acquire(key, shared: true, call, s);
-                    acquired.Add(key);
+                    (acquired ??= new List<LockKey>()).Add(key);
                 }
             foreach (var e in contract.AssertHeld)
                 if (Resolve(e, call, s, resultId, fallback) is { } key && s.Find(key.Id) is null)
@@ -98,12 +98,12 @@ namespace PtLock.Analyzers.Engine
                     if (Resolve(e, call, s, resultId, fallback) is { } key)
                         keys.Add(key);
                 if (keys.Count > 0)
-                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys.ToImmutable(), t.When, t.Shared, location, (contract.MapsPte ? MapPrefix : "") + method.Name)));
+                    s = s.WithPending(s.Pending.SetItem(resultId, new PendingAcquire(keys.Count == keys.Capacity ? keys.MoveToImmutable() : keys.ToImmutable(), t.When, t.Shared, location, (contract.MapsPte ? MapPrefix : "") + method.Name)));
             }
 
             // Scopes: the value returned by Lock.EnterScope() or a [ScopedCapability] factory releases, when
             // disposed, the locks that creating it acquired.
-            if (acquired.Count > 0 && (contract.BuiltIn == BuiltInBehavior.ReturnsScopeOfReceiver || _model.IsScopedCapability(method.ReturnType)))
+            if (acquired is { Count: > 0 } && (contract.BuiltIn == BuiltInBehavior.ReturnsScopeOfReceiver || _model.IsScopedCapability(method.ReturnType)))
                 s = s.WithManaged(s.Managed.SetItem(resultId, acquired.ToImmutableArray()));
             return TrackFallible(call, contract, s, resultId);
         }

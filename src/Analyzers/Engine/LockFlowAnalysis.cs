@@ -148,27 +148,36 @@ namespace PtLock.Analyzers.Engine
         {
             _findings = new List<Finding>();
             _reported = new HashSet<string>();
-            var incoming = new List<LockState>?[_cfg.Blocks.Length];
+            // Most blocks have one predecessor: its state is kept in _in directly, and a list is made only for
+            // the second state arriving at a join.
+            List<LockState>?[]? more = null;
             for (int i = 0; i < _cfg.Blocks.Length; i++)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 if (i > 0)
                 {
-                    var arriving = incoming[i];
-                    if (arriving is null)
+                    var state = _in[i];
+                    if (state is null)
                         continue;
-                    var state = arriving[0];
-                    for (int k = 1; k < arriving.Count; k++)
+                    if (more?[i] is { } arriving)
                     {
-                        var (next, mismatches) = Join(state, arriving[k], i);
-                        foreach (var m in mismatches)
-                            ReportMismatch(m, i);
-                        state = next;
+                        foreach (var other in arriving)
+                        {
+                            var (next, mismatches) = Join(state, other, i);
+                            foreach (var m in mismatches)
+                                ReportMismatch(m, i);
+                            state = next;
+                        }
+                        _in[i] = state;
                     }
-                    _in[i] = state;
                 }
                 foreach (var (dest, state) in Successors(i))
-                    (incoming[dest] ??= new List<LockState>()).Add(state);
+                {
+                    if (_in[dest] is null)
+                        _in[dest] = state;
+                    else
+                        ((more ??= new List<LockState>?[_cfg.Blocks.Length])[dest] ??= new List<LockState>()).Add(state);
+                }
             }
             return _findings;
         }
