@@ -288,32 +288,38 @@ namespace PtLock.Analyzers.Engine
         private LockState TrackValidWhileHeld(IInvocationOperation call, MethodContract contract, LockState s)
         {
             if (Reporting && HasMark(s, CoveredMark))
+                s = CheckCoveredUses(call, s);
+            return contract.ValidWhileHeld.IsEmpty || call.TargetMethod.ReturnsVoid ? s : CoverValidWhileHeld(call, contract, s);
+        }
+
+        /// <summary>PTL0008 at a use of a [ValidWhileHeld] pointer, or of a lock taken through it: one of its locks still held.</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private LockState CheckCoveredUses(IInvocationOperation call, LockState s)
+        {
+            foreach (var arg in call.Arguments)
             {
-                foreach (var arg in call.Arguments)
+                if (arg.Parameter?.RefKind is RefKind.Out || arg.ArgumentKind == ArgumentKind.DefaultValue)
+                    continue;
+                string value = ValueOf(arg.Value, s);
+                foreach (var kv in s.Paths)
                 {
-                    if (arg.Parameter?.RefKind is RefKind.Out || arg.ArgumentKind == ArgumentKind.DefaultValue)
+                    if (!kv.Key.StartsWith(CoveredMark, System.StringComparison.Ordinal))
                         continue;
-                    string value = ValueOf(arg.Value, s);
-                    foreach (var kv in s.Paths)
-                    {
-                        if (!kv.Key.StartsWith(CoveredMark, System.StringComparison.Ordinal))
-                            continue;
-                        string pointer = kv.Key.Substring(CoveredMark.Length);
-                        if (value != pointer && !IsLockThrough(value, pointer))
-                            continue;
-                        var covering = kv.Value.Split('\u001e').Select(p => p.Split('\u001f')).ToArray();
-                        if (covering.Any(c => s.Find(c[0]) is not null))
-                            continue;
-                        string used = value == pointer ? "is used by '" + call.TargetMethod.Name + "'" : "is locked or unlocked through '" + call.TargetMethod.Name + "'";
-                        Report(DiagnosticIds.HugetlbWindowUnlocked, arg.Syntax.GetLocation(),
-                            new object[] { DisplayOf(arg.Value), used + " after the lock was released", Either(covering.Select(c => c[1])) },
-                            properties: ImmutableDictionary<string, string?>.Empty.Add("Kind", "use"));
-                        s = s.WithPaths(s.Paths.Remove(kv.Key)); // once per pointer
-                        break;
-                    }
+                    string pointer = kv.Key.Substring(CoveredMark.Length);
+                    if (value != pointer && !IsLockThrough(value, pointer))
+                        continue;
+                    var covering = kv.Value.Split('\u001e').Select(p => p.Split('\u001f')).ToArray();
+                    if (covering.Any(c => s.Find(c[0]) is not null))
+                        continue;
+                    string used = value == pointer ? "is used by '" + call.TargetMethod.Name + "'" : "is locked or unlocked through '" + call.TargetMethod.Name + "'";
+                    Report(DiagnosticIds.HugetlbWindowUnlocked, arg.Syntax.GetLocation(),
+                        new object[] { DisplayOf(arg.Value), used + " after the lock was released", Either(covering.Select(c => c[1])) },
+                        properties: ImmutableDictionary<string, string?>.Empty.Add("Kind", "use"));
+                    s = s.WithPaths(s.Paths.Remove(kv.Key)); // once per pointer
+                    break;
                 }
             }
-            return contract.ValidWhileHeld.IsEmpty || call.TargetMethod.ReturnsVoid ? s : CoverValidWhileHeld(call, contract, s);
+            return s;
         }
 
         /// <summary>PTL0008 at a [ValidWhileHeld] call: one of its locks held now, and remembered for the result's later uses.</summary>
