@@ -80,7 +80,10 @@ namespace PtLock.Analyzers.Engine
             var byRule = new Dictionary<string, List<Finding>>();
             foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
             {
-                foreach (var finding in Analyze(results, declaration, model, cancellation))
+                var findings = Analyze(results, declaration, model, cancellation);
+                if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, cancellation))
+                    continue;
+                foreach (var finding in findings)
                 {
                     if (!byRule.TryGetValue(finding.RuleId, out var list))
                         byRule[finding.RuleId] = list = new List<Finding>();

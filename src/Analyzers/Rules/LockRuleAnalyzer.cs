@@ -21,7 +21,9 @@ namespace PtLock.Analyzers.Rules
         public sealed override void Initialize(AnalysisContext context)
         {
             context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated code is skipped here (GeneratedCode), not by the driver, whose check costs a binding of every
+            // declaration of each file that gets a diagnostic.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
@@ -31,6 +33,8 @@ namespace PtLock.Analyzers.Rules
                 // control-flow graphs (LockEngine's pre-filter).
                 start.RegisterSemanticModelAction(model =>
                 {
+                    if (model.IsGeneratedCode)
+                        return;
                     foreach (var finding in LockEngine.FindingsFor(results, Rule.Id, model.SemanticModel, model.CancellationToken))
                         model.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
                 });

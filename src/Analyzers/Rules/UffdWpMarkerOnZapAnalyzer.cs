@@ -23,7 +23,8 @@ namespace PtLock.Analyzers.Rules
         public override void Initialize(AnalysisContext context)
         {
             context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated code is skipped here, as by the lock rules (GeneratedCode says why).
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterCompilationStartAction(start =>
             {
                 if (!LockEngine.For(start.Compilation).Model.HasContracts)
@@ -32,6 +33,8 @@ namespace PtLock.Analyzers.Rules
                 // make the driver build IOperation trees for every body of the compilation.
                 start.RegisterSemanticModelAction(file =>
                 {
+                    if (file.IsGeneratedCode)
+                        return;
                     var model = file.SemanticModel;
                     foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
@@ -39,6 +42,8 @@ namespace PtLock.Analyzers.Rules
                         if (LockEngine.BodyOf(declaration) is null || !MayCarryZapPath(declaration))
                             continue;
                         if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
+                            continue;
+                        if (GeneratedCode.IsMarked(declaration, model, file.CancellationToken))
                             continue;
                         if (model.GetOperation(declaration, file.CancellationToken) is { } body)
                             CheckZapPath(method, body, file.ReportDiagnostic);
