@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PtLock.Analyzers.Tests.Verifiers;
 
 namespace PtLock.Analyzers.Tests;
 
@@ -78,6 +79,19 @@ public class GeneratedCodeTests
     {
         Assert.Equal(0, await HeldAtExitCount((path, header + Prelude + "class C { Mu mu = new(); " + Leak + " }")));
         Assert.Equal(1, await HeldAtExitCount(("a.cs", Prelude + "class C { Mu mu = new(); " + Leak + " }")));
+    }
+
+    [Theory] // generated_code in .editorconfig marks a file generated: nothing reported there, the rule still on elsewhere
+    [InlineData(true, "")]
+    [InlineData(false, "{|PTL1005:")]
+    public async Task GeneratedCodeOption(bool generated, string expectOpen)
+    {
+        var test = new AllRulesVerifier.Test(withRuntime: false)
+        {
+            TestCode = Prelude + "class C { Mu mu = new(); void Leak() { mu.Lock(); " + expectOpen + "}" + (expectOpen.Length > 0 ? "|}" : "") + " }",
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", $"root = true\n[*.cs]\ngenerated_code = {(generated ? "true" : "false")}\n"));
+        await test.RunAsync(CancellationToken.None);
     }
 
     [Fact]
