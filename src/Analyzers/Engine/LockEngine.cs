@@ -28,6 +28,7 @@ namespace PtLock.Analyzers.Engine
         {
             private readonly Compilation _compilation;
             private HashSet<string>? _interestingNames;
+            private NameTextScan? _nameScan;
 
             public CompilationResults(Compilation compilation)
             {
@@ -41,6 +42,9 @@ namespace PtLock.Analyzers.Engine
 
             /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
+
+            /// <summary>The same names, for the pre-filter's text-only first step.</summary>
+            public NameTextScan NameScan => LazyInitializer.EnsureInitialized(ref _nameScan, () => new NameTextScan(InterestingNames))!;
         }
 
         [MethodImpl(JitOptions.Optimized)]
@@ -115,7 +119,8 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         internal static bool PassesSyntaxPreFilter(CompilationResults results, SyntaxNode declaration) =>
             BodyOf(declaration) is { } body
-            && (declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 } || MentionsLocking(body, results.InterestingNames));
+            && (declaration is MemberDeclarationSyntax { AttributeLists.Count: > 0 }
+                || results.NameScan.MayMention(body.SyntaxTree.GetText(), body.Span) && MentionsLocking(body, results.InterestingNames));
 
         [MethodImpl(JitOptions.Optimized)]
         internal static SyntaxNode? BodyOf(SyntaxNode declaration) => declaration switch
