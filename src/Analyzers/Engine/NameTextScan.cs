@@ -12,9 +12,9 @@ namespace PtLock.Analyzers.Engine
     /// the <c>lock</c> keyword) at all. Most bodies of a compilation mention none, and reading their characters costs far
     /// less than walking their syntax nodes, which the pre-filter otherwise does for every body of every build. The
     /// answer errs one way only: "maybe" sends the body to the syntax walk, which decides. Hash collisions, names in
-    /// comments or strings, a '[' (an attribute on a local function or lambda carries its own contract), a '\'
-    /// (an identifier spelled with a unicode escape) and a formatting character (which the compiler removes from
-    /// identifiers) all answer "maybe".
+    /// comments or strings, a '[' that may open an attribute list (an attributed local function or lambda carries its
+    /// own contract), a '\' (an identifier spelled with a unicode escape) and a formatting character (which the
+    /// compiler removes from identifiers) all answer "maybe".
     /// </summary>
     internal sealed class NameTextScan
     {
@@ -42,12 +42,29 @@ namespace PtLock.Analyzers.Engine
             if (buffer is null || buffer.Length < length)
                 t_buffer = buffer = new char[Math.Max(length, 4096)];
             text.CopyTo(span.Start, buffer, 0, length);
+            bool lineStart = true;
+            char previous = '\0';
+            uint previousRun = 0;
             int i = 0;
             while (i < length)
             {
                 char c = buffer[i];
-                if (c == '[' || c == '\\')
+                if (c == '\n' || c == '\r')
+                {
+                    lineStart = true;
+                    i++;
+                    continue;
+                }
+                if (c == ' ' || c == '\t')
+                {
+                    i++;
+                    continue;
+                }
+                if (c == '\\' || c == '[' && MayOpenAttributeList(lineStart, previous, previousRun))
                     return true;
+                lineStart = false;
+                previous = c;
+                previousRun = 0;
                 if (!SyntaxFacts.IsIdentifierPartCharacter(c))
                 {
                     i++;
@@ -58,15 +75,29 @@ namespace PtLock.Analyzers.Engine
                 while (i < length && SyntaxFacts.IsIdentifierPartCharacter(c = buffer[i]))
                 {
                     if (c >= 0x80 && char.GetUnicodeCategory(c) == UnicodeCategory.Format)
-                        return true;
+                        return true; // the compiler drops formatting characters from names
                     hash = (hash ^ c) * FnvPrime;
                     i++;
                 }
                 if (_hashes.Contains(hash))
                     return true;
+                previous = 'a';
+                previousRun = hash;
             }
             return false;
         }
+
+        /// <summary>
+        /// Whether a '[' can open an attribute list (of a local function, a lambda or their parameters): anywhere but
+        /// right after a name, ']', ')', '?' or '!' on the same line, where it indexes or makes an array type; after
+        /// <c>return</c> it can still open a lambda's attributes. At the start of a line anything can precede it
+        /// (a comment, a directive).
+        /// </summary>
+        private static bool MayOpenAttributeList(bool lineStart, char previous, uint previousRun) =>
+            lineStart || previousRun == s_return
+            || !(previous == ']' || previous == ')' || previous == '?' || previous == '!' || SyntaxFacts.IsIdentifierPartCharacter(previous));
+
+        private static readonly uint s_return = Hash("return");
 
         private static uint Hash(string name)
         {

@@ -30,6 +30,13 @@ public class NameTextScanTests
     [InlineData("{ var l = Pmd\u200DLock(mm, pmd); }")] // a formatting character the compiler drops from the name
     [InlineData("{ [Acquires(\"g\")] void L() { } }")] // an attributed local function carries its own contract
     [InlineData("{ /* PmdLock */ }")] // a name in a comment: "maybe", the syntax walk says no
+    [InlineData("{ int x = 1;\n  // a comment\n  [A] void L() { } }")] // an attribute list opening a line
+    [InlineData("{\n#if DEBUG\n[A] void L() { }\n#endif\n}")] // after a directive
+    [InlineData("{ Func<int> f = [A] () => 1; }")]
+    [InlineData("{ F(1, [A] (int x) => x); }")]
+    [InlineData("{ return [A] () => 1; }")]
+    [InlineData("{ /* note */ [A] void L() { } }")]
+    [InlineData("{ switch (n) { case 1: [A] void L() { } break; } }")]
     public void SaysMaybe(string body) => Assert.True(MayMention(body));
 
     [Theory]
@@ -38,6 +45,7 @@ public class NameTextScanTests
     [InlineData("{ var l = pmdlock(1); }")] // C# names are case-sensitive
     [InlineData("{ int locked = 0; locked++; }")]
     [InlineData("{ var s = \"unrelated\"; return; }")]
+    [InlineData("{ var a = new int[3]; a[0] = b[1][2] + c?[3] + d![4] + (e)[5]; int[] f = g; }")] // indexing and array types
     public void SaysNo(string body) => Assert.False(MayMention(body));
 
     [Fact]
