@@ -17,6 +17,18 @@ if (args.Length == 3 && args[0] == "write")
         File.WriteAllText(Path.Combine(args[2], name), text);
     return;
 }
+if (args.Length >= 2 && args[0] == "sites")
+{
+    // Where a traced csc run allocated (by PtLock call site) and what its JIT compiled (docs/benchmarks.md, session 5).
+    TraceSites.Report(args[1], args.Length > 2 && int.TryParse(args[2], out int top) ? top : 40);
+    return;
+}
+if (args.Length >= 2 && args[0] == "cpu")
+{
+    // Where a csc run's CPU went, from perf samples (docs/benchmarks.md, session 5); the sampling rate defaults to 499 Hz.
+    PerfCpuSplit.Report(args[1], args.Length > 2 && int.TryParse(args[2], out int hz) ? hz : 499);
+    return;
+}
 bool profileOnly = args.Length > 0 && args[0] == "profile";
 var sizes = profileOnly || (args.Length > 0 && args[0] is "floor" or "cold") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
