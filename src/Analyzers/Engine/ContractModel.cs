@@ -19,12 +19,11 @@ namespace PtLock.Analyzers.Engine
         {
             if (method is null || !HasContracts)
                 return false;
-            return _sameTable.GetOrAdd(method, m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "SameTableAsAttribute"));
+            return _sameTable.GetOrAdd(method, m => m.GetAttributes().Any(a => SymbolNames.ContractAttributeName(a) == "SameTableAsAttribute"));
         }
 
         private readonly ConcurrentDictionary<IMethodSymbol, bool> _sameTable = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
-        private const string Ns = "PtLock.Contracts.";
         private readonly ConcurrentDictionary<IMethodSymbol, MethodContract> _methods = new ConcurrentDictionary<IMethodSymbol, MethodContract>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ITypeSymbol, CapabilityInfo?> _capabilities = new ConcurrentDictionary<ITypeSymbol, CapabilityInfo?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, GuardInfo> _guards = new ConcurrentDictionary<ISymbol, GuardInfo>(SymbolEqualityComparer.Default);
@@ -107,12 +106,12 @@ namespace PtLock.Analyzers.Engine
             {
                 foreach (var a in parameter.GetAttributes())
                 {
-                    string? pname = a.AttributeClass?.ToDisplayString();
-                    if (pname == Ns + "ReturnsCapabilityAttribute" && LockExprParser.Parse(FirstString(a)) is { } delivered)
+                    string? pname = SymbolNames.ContractAttributeName(a);
+                    if (pname == "ReturnsCapabilityAttribute" && LockExprParser.Parse(FirstString(a)) is { } delivered)
                         c.OutCapabilities = c.OutCapabilities.SetItem(parameter.Name, delivered);
-                    else if (pname == Ns + "LocklessSnapshotAttribute")
+                    else if (pname == "LocklessSnapshotAttribute")
                         c.SnapshotParameters = c.SnapshotParameters.Add(parameter.Name);
-                    else if (pname == Ns + "PublishedTableAttribute")
+                    else if (pname == "PublishedTableAttribute")
                         c.PublishesParameters = c.PublishesParameters.Add(parameter.Name);
                 }
             }
@@ -121,10 +120,10 @@ namespace PtLock.Analyzers.Engine
 
             foreach (var a in attributes)
             {
-                string? name = a.AttributeClass?.ToDisplayString();
-                if (name is null || !name.StartsWith(Ns, System.StringComparison.Ordinal))
+                string? name = SymbolNames.ContractAttributeName(a);
+                if (name is null)
                     continue;
-                switch (name.Substring(Ns.Length))
+                switch (name)
                 {
                     case "RequiresAttribute": c.Requires = c.Requires.AddRange(Locks(a)); break;
                     case "RequiresSharedAttribute": c.RequiresShared = c.RequiresShared.AddRange(Locks(a)); break;
@@ -208,7 +207,7 @@ namespace PtLock.Analyzers.Engine
         {
             foreach (var a in type.GetAttributes())
             {
-                if (a.AttributeClass?.ToDisplayString() != Ns + "CapabilityAttribute")
+                if (SymbolNames.ContractAttributeName(a) != "CapabilityAttribute")
                     continue;
                 string kind = FirstString(a) ?? "lock";
                 return new CapabilityInfo(kind, NamedBool(a, "Sleeps"), NamedBool(a, "Reentrant"), NamedInt(a, "Rank"));
@@ -222,7 +221,7 @@ namespace PtLock.Analyzers.Engine
 
         [MethodImpl(JitOptions.Optimized)]
         private bool FindScoped(ITypeSymbol type) =>
-            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Ns + "ScopedCapabilityAttribute") || BuiltInLocks.IsScope(type);
+            type.GetAttributes().Any(a => SymbolNames.ContractAttributeName(a) == "ScopedCapabilityAttribute") || BuiltInLocks.IsScope(type);
 
         [MethodImpl(JitOptions.Optimized)]
         public GuardInfo GetGuard(ISymbol member) =>
@@ -237,10 +236,10 @@ namespace PtLock.Analyzers.Engine
             var pointee = ImmutableArray<LockExpr>.Empty;
             foreach (var a in m.GetAttributes())
             {
-                string? name = a.AttributeClass?.ToDisplayString();
-                if (name == Ns + "GuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } g)
+                string? name = SymbolNames.ContractAttributeName(a);
+                if (name == "GuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } g)
                     guarded = guarded.Add(g);
-                else if (name == Ns + "PtGuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } p)
+                else if (name == "PtGuardedByAttribute" && LockExprParser.Parse(FirstString(a)) is { } p)
                     pointee = pointee.Add(p);
             }
             return new GuardInfo(guarded, pointee);
@@ -263,7 +262,7 @@ namespace PtLock.Analyzers.Engine
                 return ImmutableArray<LockExpr>.Empty;
             var result = ImmutableArray<LockExpr>.Empty;
             foreach (var a in s.GetAttributes())
-                if (a.AttributeClass?.ToDisplayString() == Ns + attribute)
+                if (SymbolNames.ContractAttributeName(a) == attribute)
                     result = result.AddRange(Locks(a));
             return result;
         }

@@ -56,7 +56,7 @@ namespace PtLock.Analyzers.Engine
         {
             foreach (var attribute in symbol.GetAttributes())
             {
-                if (attribute.AttributeClass is { Name: AttributeName } type && type.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+                if (attribute.AttributeClass is { Name: AttributeName } type && SymbolNames.NamespaceIs(type.ContainingNamespace, AttributeNamespace))
                     return true;
             }
             return false;

@@ -131,7 +131,7 @@ namespace PtLock.Analyzers.Engine
 
         [MethodImpl(JitOptions.Optimized)]
         private static bool IsAnnotated(ISymbol symbol) =>
-            symbol.GetAttributes().Any(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == "PtLock.Contracts");
+            SymbolNames.HasContractAttribute(symbol);
 
         [MethodImpl(JitOptions.Optimized)]
         private static string Simple(NameSyntax name)

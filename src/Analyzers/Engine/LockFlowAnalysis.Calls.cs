@@ -465,7 +465,7 @@ namespace PtLock.Analyzers.Engine
 
         [MethodImpl(JitOptions.Optimized)]
         private static bool IsMonitor(IMethodSymbol method) =>
-            method.ContainingType?.Name == "Monitor" && method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Threading";
+            method.ContainingType?.Name == "Monitor" && SymbolNames.NamespaceIs(method.ContainingType.ContainingNamespace, "System.Threading");
 
         /// <summary>out/ref arguments get new values; the lock statement's "taken" flag becomes true.</summary>
         [MethodImpl(JitOptions.Optimized)]
