@@ -62,7 +62,7 @@ namespace PtLock.Analyzers.Engine
         {
             var tree = model.SyntaxTree;
             if (!results.Trees.TryGetValue(tree, out var lazy))
-                lazy = results.Trees.GetOrAdd(tree, _ => new Lazy<Dictionary<string, List<Finding>>>(() => AnalyzeTree(results, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
+                lazy = AddTree(results, model, cancellation);
             try
             {
                 return lazy.Value.TryGetValue(ruleId, out var findings) ? findings : s_none;
@@ -77,6 +77,10 @@ namespace PtLock.Analyzers.Engine
                 return FindingsFor(results, ruleId, model, cancellation); // it was another caller's run that was cancelled
             }
         }
+
+        /// <summary>The file's pending analysis, made by the first rule to ask (the closure is built only then).</summary>
+        private static Lazy<Dictionary<string, List<Finding>>> AddTree(CompilationResults results, SemanticModel model, CancellationToken cancellation) =>
+            results.Trees.GetOrAdd(model.SyntaxTree, _ => new Lazy<Dictionary<string, List<Finding>>>(() => AnalyzeTree(results, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
 
         [MethodImpl(JitOptions.Optimized)]
         private static Dictionary<string, List<Finding>> AnalyzeTree(CompilationResults results, SemanticModel model, CancellationToken cancellation)
