@@ -89,13 +89,14 @@ namespace PtLock.Analyzers.Engine
 
         /// <summary>
         /// Whether a '[' can open an attribute list (of a local function, a lambda or their parameters): anywhere but
-        /// right after a name, ']', ')', '?' or '!' on the same line, where it indexes or makes an array type; after
+        /// right after a name, ']', ')' or '!' on the same line, where it indexes or makes an array type ('?' stays:
+        /// <c>a?[i]</c> indexes, but <c>f ?? [A] () => 1</c> and <c>c ? [A] () => 1 : g</c> are lambdas); after
         /// <c>return</c> it can still open a lambda's attributes. At the start of a line anything can precede it
         /// (a comment, a directive).
         /// </summary>
         private static bool MayOpenAttributeList(bool lineStart, char previous, uint previousRun) =>
             lineStart || previousRun == s_return
-            || !(previous == ']' || previous == ')' || previous == '?' || previous == '!' || SyntaxFacts.IsIdentifierPartCharacter(previous));
+            || !(previous == ']' || previous == ')' || previous == '!' || SyntaxFacts.IsIdentifierPartCharacter(previous));
 
         private static readonly uint s_return = Hash("return");
 

