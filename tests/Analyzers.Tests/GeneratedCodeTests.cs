@@ -49,14 +49,32 @@ public class GeneratedCodeTests
         Assert.Equal("Other", method?.Identifier.Text);
     }
 
+    // The driver's rule, followed here: a symbol declared in several parts is never generated code by its attribute
+    // (the attribute can only be on one part), and the file of the finding must name the attribute.
     [Fact]
-    public async Task AttributeOnAnotherPartOfAPartialType()
+    public async Task AttributeOnOnePartOfAPartialTypeDoesNotMarkTheOtherPart()
     {
-        var generatedPart = ("a.cs", Prelude + "[GeneratedCode(\"tool\", \"1\")] partial class C { }");
-        var plainPart = ("a.cs", Prelude + "partial class C { }");
         var code = ("b.cs", "partial class C { Mu mu = new(); " + Leak + " }");
-        Assert.Equal(0, await HeldAtExitCount(generatedPart, code));
-        Assert.Equal(1, await HeldAtExitCount(plainPart, code));
+        Assert.Equal(1, await HeldAtExitCount(("a.cs", Prelude + "[GeneratedCode(\"tool\", \"1\")] partial class C { }"), code));
+        Assert.Equal(1, await HeldAtExitCount(("a.cs", Prelude + "[GeneratedCode(\"tool\", \"1\")] partial class C { }"),
+            ("b.cs", "partial class C { Mu mu = new(); " + Leak + " }")));
+        Assert.Equal(1, await HeldAtExitCount(("a.cs", Prelude + "[GeneratedCode(\"tool\", \"1\")] partial class C { Mu mu = new(); " + Leak + " }"), ("b.cs", "partial class C { }")));
+    }
+
+    [Fact]
+    public async Task AttributeOnTheDeclaringPartOfAPartialMethodInAnotherFile()
+    {
+        var declaring = ("a.cs", Prelude + "partial class C { [GeneratedCode(\"tool\", \"1\")] partial void Leak(); }");
+        Assert.Equal(1, await HeldAtExitCount(declaring, ("b.cs", "partial class C { Mu mu = new(); partial void Leak() { mu.Lock(); } }")));
+        // Where the implementing file names the attribute, the driver finds it on the method (both parts' attributes).
+        Assert.Equal(0, await HeldAtExitCount(declaring, ("b.cs", "using System.CodeDom.Compiler; partial class C { Mu mu = new(); partial void Leak() { mu.Lock(); } string S => nameof(GeneratedCodeAttribute); }")));
+    }
+
+    [Fact]
+    public async Task MarkedOuterTypeAroundAPartialNestedType()
+    {
+        string outer = Prelude + "[GeneratedCode(\"tool\", \"1\")] class Outer { partial class C { Mu mu = new(); " + Leak + " } partial class C { } }";
+        Assert.Equal(0, await HeldAtExitCount(("a.cs", outer)));
     }
 
     [Fact]

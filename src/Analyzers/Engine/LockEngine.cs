@@ -86,10 +86,11 @@ namespace PtLock.Analyzers.Engine
         private static Dictionary<string, List<Finding>> AnalyzeTree(CompilationResults results, SemanticModel model, CancellationToken cancellation)
         {
             var byRule = new Dictionary<string, List<Finding>>();
+            bool? fileMentionsGeneratedCode = null;
             foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
             {
                 var findings = Analyze(results, declaration, model, cancellation);
-                if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, cancellation))
+                if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, cancellation))
                     continue;
                 foreach (var finding in findings)
                 {

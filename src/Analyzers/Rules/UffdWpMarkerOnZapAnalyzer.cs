@@ -36,6 +36,7 @@ namespace PtLock.Analyzers.Rules
                     if (file.IsGeneratedCode)
                         return;
                     var model = file.SemanticModel;
+                    bool? fileMentionsGeneratedCode = null;
                     foreach (var declaration in LockEngine.AnalysedDeclarations(model.SyntaxTree.GetRoot(file.CancellationToken)))
                     {
                         // Methods and accessors ([ZapPath] may sit on either); other declarations declare no method.
@@ -43,7 +44,7 @@ namespace PtLock.Analyzers.Rules
                             continue;
                         if (model.GetDeclaredSymbol(declaration, file.CancellationToken) is not IMethodSymbol method || !Has(method, "ZapPathAttribute"))
                             continue;
-                        if (GeneratedCode.IsMarked(declaration, model, file.CancellationToken))
+                        if (GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, file.CancellationToken))
                             continue;
                         if (model.GetOperation(declaration, file.CancellationToken) is { } body)
                             CheckZapPath(method, body, file.ReportDiagnostic);
