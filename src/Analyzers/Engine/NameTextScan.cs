@@ -42,29 +42,29 @@ namespace PtLock.Analyzers.Engine
             if (buffer is null || buffer.Length < length)
                 t_buffer = buffer = new char[Math.Max(length, 4096)];
             text.CopyTo(span.Start, buffer, 0, length);
-            bool lineStart = true;
+            bool lineStart = true, spaced = false;
             char previous = '\0';
-            uint previousRun = 0;
+            bool previousIsKeyword = false;
             int i = 0;
             while (i < length)
             {
                 char c = buffer[i];
                 if (c == '\n' || c == '\r')
                 {
-                    lineStart = true;
+                    lineStart = spaced = true;
                     i++;
                     continue;
                 }
                 if (c == ' ' || c == '\t')
                 {
+                    spaced = true;
                     i++;
                     continue;
                 }
-                if (c == '\\' || c == '[' && MayOpenAttributeList(lineStart, previous, previousRun))
+                if (c == '\\' || c == '[' && MayOpenAttributeList(lineStart, spaced, previous, previousIsKeyword))
                     return true;
-                lineStart = false;
+                lineStart = spaced = previousIsKeyword = false;
                 previous = c;
-                previousRun = 0;
                 if (!SyntaxFacts.IsIdentifierPartCharacter(c))
                 {
                     i++;
@@ -82,23 +82,38 @@ namespace PtLock.Analyzers.Engine
                 if (_hashes.Contains(hash))
                     return true;
                 previous = 'a';
-                previousRun = hash;
+                previousIsKeyword = s_keywords.Contains(hash);
             }
             return false;
         }
 
         /// <summary>
-        /// Whether a '[' can open an attribute list (of a local function, a lambda or their parameters): anywhere but
-        /// right after a name, ']', ')' or '!' on the same line, where it indexes or makes an array type ('?' stays:
-        /// <c>a?[i]</c> indexes, but <c>f ?? [A] () => 1</c> and <c>c ? [A] () => 1 : g</c> are lambdas); after
-        /// <c>return</c> it can still open a lambda's attributes. At the start of a line anything can precede it
-        /// (a comment, a directive).
+        /// Whether a '[' can open an attribute list (of a local function, a lambda or their parameters). It cannot only
+        /// where it touches a name, ']', ')' or '!' (<c>a[i]</c>, <c>int[]</c>, <c>f()[0]</c>, <c>x![1]</c>): there it
+        /// indexes or makes an array type. After a keyword (<c>return [A] () =&gt; 1</c>, <c>select [A] …</c>), after
+        /// whitespace or at the start of a line (a comment or a directive may end the line before), after any other
+        /// symbol ('?' included: <c>f ?? [A] () =&gt; 1</c>), it may open one.
         /// </summary>
-        private static bool MayOpenAttributeList(bool lineStart, char previous, uint previousRun) =>
-            lineStart || previousRun == s_return
+        private static bool MayOpenAttributeList(bool lineStart, bool spaced, char previous, bool previousIsKeyword) =>
+            lineStart || spaced || previousIsKeyword
             || !(previous == ']' || previous == ')' || previous == '!' || SyntaxFacts.IsIdentifierPartCharacter(previous));
 
-        private static readonly uint s_return = Hash("return");
+        /// <summary>
+        /// The hashes of the C# keywords and contextual keywords a '[' can follow as an attribute list; not the ones it
+        /// follows as an array (<c>int[]</c>, <c>new[]</c>, <c>stackalloc[]</c>) or an indexer (<c>this[i]</c>, <c>base[i]</c>).
+        /// </summary>
+        private static readonly HashSet<uint> s_keywords = KeywordHashes();
+
+        private static HashSet<uint> KeywordHashes()
+        {
+            var hashes = new HashSet<uint>();
+            foreach (var kind in SyntaxFacts.GetKeywordKinds())
+                if (!SyntaxFacts.IsPredefinedType(kind) && kind is not (SyntaxKind.NewKeyword or SyntaxKind.ThisKeyword or SyntaxKind.BaseKeyword or SyntaxKind.StackAllocKeyword))
+                    hashes.Add(Hash(SyntaxFacts.GetText(kind)));
+            foreach (var kind in SyntaxFacts.GetContextualKeywordKinds())
+                hashes.Add(Hash(SyntaxFacts.GetText(kind)));
+            return hashes;
+        }
 
         private static uint Hash(string name)
         {

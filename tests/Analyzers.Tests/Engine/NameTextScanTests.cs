@@ -38,6 +38,10 @@ public class NameTextScanTests
     [InlineData("{ Func<int> g = f ?? [A] () => 1; }")]
     [InlineData("{ Func<int>? g = c ? [A] () => 1 : null; }")]
     [InlineData("{ Func<Func<int>> g = () => [A] () => 1; }")]
+    [InlineData("{ var r = from i in q select [A] () => { }; }")] // after a (query) keyword
+    [InlineData("{ var r = from i in q select[A] () => { }; }")]
+    [InlineData("{ if (b) { } else [A] void L() { } }")] // invalid, but an IDE analyses code as it is typed
+    [InlineData("{ if (b) [A] void L() { } }")] // after ')' and a space
     [InlineData("{ /* note */ [A] void L() { } }")]
     [InlineData("{ switch (n) { case 1: [A] void L() { } break; } }")]
     public void SaysMaybe(string body) => Assert.True(MayMention(body));
@@ -48,7 +52,7 @@ public class NameTextScanTests
     [InlineData("{ var l = pmdlock(1); }")] // C# names are case-sensitive
     [InlineData("{ int locked = 0; locked++; }")]
     [InlineData("{ var s = \"unrelated\"; return; }")]
-    [InlineData("{ var a = new int[3]; a[0] = b[1][2] + d![4] + (e)[5]; int[] f = g; }")] // indexing and array types
+    [InlineData("{ var a = new int[3]; a[0] = b[1][2] + d![4] + (e)[5]; int[] f = g; var h = new[] { 1 }; var s = this[0] + base[1]; }")] // indexing and array types
     public void SaysNo(string body) => Assert.False(MayMention(body));
 
     [Fact]
