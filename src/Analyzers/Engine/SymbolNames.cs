@@ -10,15 +10,18 @@ namespace PtLock.Analyzers.Engine
     {
         private const string ContractsNamespace = "PtLock.Contracts";
 
-        /// <summary>The attribute's class name ("AcquiresAttribute") when it is a PtLock contract, otherwise null.</summary>
+        /// <summary>
+        /// The attribute's class name ("AcquiresAttribute") when it is a PtLock contract (a top-level, non-generic class of
+        /// PtLock.Contracts), otherwise null.
+        /// </summary>
         public static string? ContractAttributeName(AttributeData attribute) =>
-            attribute.AttributeClass is { } type && NamespaceIs(type.ContainingNamespace, ContractsNamespace) ? type.Name : null;
+            attribute.AttributeClass is { Arity: 0, ContainingType: null } type && NamespaceIs(type.ContainingNamespace, ContractsNamespace) ? type.Name : null;
 
-        /// <summary>Whether <paramref name="symbol"/> carries any PtLock contract attribute.</summary>
+        /// <summary>Whether <paramref name="symbol"/> carries any attribute of the PtLock.Contracts namespace.</summary>
         public static bool HasContractAttribute(ISymbol symbol)
         {
             foreach (var attribute in symbol.GetAttributes())
-                if (ContractAttributeName(attribute) is not null)
+                if (attribute.AttributeClass is { } type && NamespaceIs(type.ContainingNamespace, ContractsNamespace))
                     return true;
             return false;
         }

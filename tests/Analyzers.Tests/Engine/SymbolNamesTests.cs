@@ -13,10 +13,12 @@ public class SymbolNamesTests
             namespace Outer.System.Threading { class B { } }
             namespace Threading { class C { } }
             namespace System.ThreadingX { class D { } }
-            namespace PtLock.Contracts { class OwnAttribute : global::System.Attribute { } }
+            namespace PtLock.Contracts { class OwnAttribute : global::System.Attribute { } class Outer { public class NestedAttribute : global::System.Attribute { } } class GenericAttribute<T> : global::System.Attribute { } }
             namespace Other.PtLock.Contracts { class OwnAttribute : global::System.Attribute { } }
             [PtLock.Contracts.Own] class E { }
             [Other.PtLock.Contracts.Own] class F { }
+            [PtLock.Contracts.Outer.Nested] class H { }
+            [PtLock.Contracts.Generic<int>] class I { }
             class G { }
             """) },
         InProcessAnalysis.References(withRuntime: false));
@@ -44,5 +46,8 @@ public class SymbolNamesTests
         Assert.True(SymbolNames.HasContractAttribute(Type("E")));
         Assert.False(SymbolNames.HasContractAttribute(Type("F")));
         Assert.False(SymbolNames.HasContractAttribute(Type("G")));
+        // Look-alikes that are no contract: a nested attribute class, a generic one.
+        Assert.Null(SymbolNames.ContractAttributeName(Type("H").GetAttributes().Single()));
+        Assert.Null(SymbolNames.ContractAttributeName(Type("I").GetAttributes().Single()));
     }
 }
