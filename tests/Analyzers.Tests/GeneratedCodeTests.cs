@@ -1,13 +1,16 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using PtLock.Analyzers.Tests.Verifiers;
 
 namespace PtLock.Analyzers.Tests;
 
 /// <summary>
-/// Generated code is not checked: a generated file (by name or header) and any type or member marked
-/// <c>[GeneratedCode]</c>, on any part of a partial declaration. PtLock decides this itself rather than through the
-/// driver, so each case is paired with the same code unmarked, which must be reported.
+/// Generated code is not checked: a generated file (by name, header or option) and code marked <c>[GeneratedCode]</c>,
+/// by the analyzer driver's own rule. PtLock decides this itself rather than through the driver, so each case is
+/// compared with what the driver lets through, and paired with the same code unmarked, which must be reported.
 /// </summary>
 public class GeneratedCodeTests
 {
@@ -25,8 +28,48 @@ public class GeneratedCodeTests
         var (analyzer, compiler) = await InProcessAnalysis.RunAsync(files, withRuntime: false);
         Assert.Empty(compiler);
         Assert.DoesNotContain(analyzer, d => d.Id == "AD0001");
-        return analyzer.Count(d => d.Id == "PTL1005");
+        int count = analyzer.Count(d => d.Id == "PTL1005");
+        Assert.Equal(await DriverCount(files), count);
+        return count;
     }
+
+    /// <summary>
+    /// What the analyzer driver itself would let through: a probe that leaves generated code to the driver
+    /// (GeneratedCodeAnalysisFlags.None) reports where PTL1005 does, at the end of each method body that locks. Every
+    /// case below must agree with it.
+    /// </summary>
+    private static async Task<int> DriverCount((string Path, string Text)[] files)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        var compilation = CSharpCompilation.Create("Probe", files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Path)),
+            InProcessAnalysis.References(withRuntime: false), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DriverProbe())).GetAnalyzerDiagnosticsAsync();
+        return diagnostics.Count(d => d.Id == DriverProbe.Id);
+    }
+
+    // A test instrument run in-process only, never shipped nor loaded by a compiler: no registration attribute, no
+    // release tracking.
+#pragma warning disable RS1001, RS2008
+    private sealed class DriverProbe : DiagnosticAnalyzer
+    {
+        public const string Id = "PROBE1";
+        private static readonly DiagnosticDescriptor Rule = new(Id, "Probe", "Probe", "Test", DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterSyntaxTreeAction(tree =>
+            {
+                foreach (var block in tree.Tree.GetRoot(tree.CancellationToken).DescendantNodes().OfType<BlockSyntax>())
+                    if (block.Parent is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax && block.ToString().Contains("mu.Lock()", StringComparison.Ordinal))
+                        tree.ReportDiagnostic(Diagnostic.Create(Rule, block.CloseBraceToken.GetLocation()));
+            });
+        }
+    }
+#pragma warning restore RS1001, RS2008
 
     [Theory] // {0} is where the attribute goes: marked, nothing is reported; unmarked, the leak is
     [InlineData("{0} class C { Mu mu = new(); void Leak() { mu.Lock(); } }")] // on the type
@@ -68,6 +111,14 @@ public class GeneratedCodeTests
         Assert.Equal(1, await HeldAtExitCount(declaring, ("b.cs", "partial class C { Mu mu = new(); partial void Leak() { mu.Lock(); } }")));
         // Where the implementing file names the attribute, the driver finds it on the method (both parts' attributes).
         Assert.Equal(0, await HeldAtExitCount(declaring, ("b.cs", "using System.CodeDom.Compiler; partial class C { Mu mu = new(); partial void Leak() { mu.Lock(); } string S => nameof(GeneratedCodeAttribute); }")));
+    }
+
+    [Fact] // an assembly-wide attribute marks everything, in a file that names the attribute
+    public async Task AttributeOnTheAssembly()
+    {
+        var assembly = ("a.cs", Prelude.Replace("[Capability", "[assembly: GeneratedCode(\"tool\", \"1\")]\n[Capability", StringComparison.Ordinal));
+        Assert.Equal(0, await HeldAtExitCount(assembly, ("b.cs", "class C { Mu mu = new(); " + Leak + " string S => \"GeneratedCode\"; }")));
+        Assert.Equal(1, await HeldAtExitCount(assembly, ("b.cs", "class C { Mu mu = new(); " + Leak + " }")));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace PtLock.Analyzers.Engine
@@ -27,6 +29,11 @@ namespace PtLock.Analyzers.Engine
         /// </summary>
         public static bool IsMarked(SyntaxNode declaration, SemanticModel model, ref bool? fileMentionsAttribute, CancellationToken cancellation)
         {
+            // Read from syntax first: a symbol of one part carries only the attributes written on that part, which is
+            // one of the declarations around this one, so without any attribute (or a partial) there, only an
+            // assembly-wide attribute can mark it. Walking the file's tokens, as the driver does, costs more than that.
+            if (!MayBeMarked(declaration) && !AssemblyIsMarked(model.Compilation))
+                return false;
             fileMentionsAttribute ??= MentionsAttribute(declaration.SyntaxTree.GetRoot(cancellation));
             if (fileMentionsAttribute != true)
                 return false;
@@ -39,6 +46,29 @@ namespace PtLock.Analyzers.Engine
             }
             return false;
         }
+
+        /// <summary>Some declaration around this one has attributes, or is partial (its other part may have them).</summary>
+        private static bool MayBeMarked(SyntaxNode declaration)
+        {
+            for (var node = declaration; node is not null; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case AccessorDeclarationSyntax accessor when accessor.AttributeLists.Count > 0:
+                        return true;
+                    case MemberDeclarationSyntax member when member.AttributeLists.Count > 0 || member.Modifiers.Any(SyntaxKind.PartialKeyword):
+                        return true;
+                }
+            }
+            return false;
+        }
+
+        private static readonly ConditionalWeakTable<Compilation, object> s_assemblyMarked = new ConditionalWeakTable<Compilation, object>();
+        private static readonly object s_marked = new object(), s_unmarked = new object();
+
+        /// <summary>Whether the assembly or its module carries the attribute (which marks everything in it), once per compilation.</summary>
+        private static bool AssemblyIsMarked(Compilation compilation) =>
+            s_assemblyMarked.GetValue(compilation, c => HasAttribute(c.Assembly) || HasAttribute(c.SourceModule) ? s_marked : s_unmarked) == s_marked;
 
         /// <summary>The symbol or one containing it carries the attribute, unless a symbol on the way has several parts.</summary>
         private static bool IsMarkedSymbol(ISymbol symbol)
