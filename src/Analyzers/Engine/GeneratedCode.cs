@@ -9,8 +9,8 @@ namespace PtLock.Analyzers.Engine
 {
     /// <summary>
     /// PtLock skips generated code itself instead of leaving it to the analyzer driver. Left to the driver, every
-    /// reported diagnostic makes it find the [GeneratedCode] symbols of the diagnostic's file by binding every
-    /// declaration there (about a millisecond per file with a finding, in a build or at each IDE request). Here a
+    /// reported diagnostic makes it walk every token of the diagnostic's file for the attribute's name, and bind every
+    /// declaration there if it appears (about a millisecond per file with a finding, in a build or at each IDE request). Here a
     /// generated file (the driver's own test: file name, an auto-generated header, the <c>generated_code</c> option) is
     /// not analysed at all, and a finding is dropped by the driver's rule for <c>[GeneratedCode]</c>, checked only for the
     /// declarations that have findings: the file must mention the attribute by name, and the declaration, or a symbol
