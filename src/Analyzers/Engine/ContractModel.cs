@@ -67,12 +67,17 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         public static ContractModel Create(Compilation compilation)
         {
-            // By the type names each assembly declares (cached on its symbol, which an IDE's compilations share)
-            // rather than GetTypeByMetadataName, which searches every reference of every new compilation. The
-            // contracts come from the PtLock.Contracts assembly, or are compiled into this one or a referenced one.
+            // References by the type names each assembly declares (cached on its symbol, which an IDE's compilations
+            // share) rather than GetTypeByMetadataName, which searches every reference of every new compilation. The
+            // contracts come from the PtLock.Contracts assembly, or are compiled into a referenced assembly or this one.
             bool has = compilation.SourceModule.ReferencedAssemblySymbols.Any(DeclaresContracts) || SourceDeclaresContracts(compilation.Assembly);
             return new ContractModel(compilation, has);
         }
+
+        /// <summary>Contract attributes whose presence says an assembly has the contracts compiled in.</summary>
+        private static readonly string[] s_markerTypes = { "AcquiresAttribute", "CapabilityAttribute", "ZapPathAttribute", "GuardedByAttribute" };
+
+        private static readonly string[] s_markerMetadataNames = s_markerTypes.Select(name => "PtLock.Contracts." + name).ToArray();
 
         /// <summary>
         /// Whether the compilation's own sources declare the contracts (a simulator that compiles them in). Looked up
@@ -81,19 +86,19 @@ namespace PtLock.Analyzers.Engine
         /// </summary>
         [MethodImpl(JitOptions.Optimized)]
         private static bool SourceDeclaresContracts(IAssemblySymbol assembly) =>
-            assembly.Name == "PtLock.Contracts" || s_markerTypes.Any(name => assembly.GetTypeByMetadataName(name) is not null);
+            assembly.Name == "PtLock.Contracts" || s_markerMetadataNames.Any(name => assembly.GetTypeByMetadataName(name) is not null);
 
-        private static readonly string[] s_markerTypes =
-        {
-            "PtLock.Contracts.AcquiresAttribute", "PtLock.Contracts.CapabilityAttribute", "PtLock.Contracts.ZapPathAttribute", "PtLock.Contracts.GuardedByAttribute",
-        };
-
-        /// <summary>Whether <paramref name="assembly"/> is, or has compiled in, PtLock.Contracts.</summary>
+        /// <summary>Whether <paramref name="assembly"/> (a reference) is, or has compiled in, PtLock.Contracts.</summary>
         [MethodImpl(JitOptions.Optimized)]
-        public static bool DeclaresContracts(IAssemblySymbol assembly) =>
-            assembly.Name == "PtLock.Contracts"
-            || assembly.TypeNames.Contains("AcquiresAttribute") || assembly.TypeNames.Contains("CapabilityAttribute")
-            || assembly.TypeNames.Contains("ZapPathAttribute") || assembly.TypeNames.Contains("GuardedByAttribute");
+        public static bool DeclaresContracts(IAssemblySymbol assembly)
+        {
+            if (assembly.Name == "PtLock.Contracts")
+                return true;
+            foreach (var name in s_markerTypes)
+                if (assembly.TypeNames.Contains(name))
+                    return true;
+            return false;
+        }
 
         [MethodImpl(JitOptions.Optimized)]
         public MethodContract GetContract(IMethodSymbol method)
