@@ -14,45 +14,63 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         private LockState Transfer(IOperation op, LockState s)
         {
-            switch (op)
+            // Dispatch on Kind: a switch over interface types tests each case in turn, and most operations (locals,
+            // literals, conversions) fall through all of them, at every operation of every analysed body.
+            switch (op.Kind)
             {
-                case IInvocationOperation call:
+                case OperationKind.Invocation:
+                {
+                    var call = (IInvocationOperation)op;
                     if (call.Instance is { } receiver)
                         s = TransferReceiver(receiver, s, write: false);
                     foreach (var arg in call.Arguments)
                         s = arg.Parameter?.RefKind is RefKind.Out ? s : Transfer(arg.Value, s);
                     return Call(call, s);
+                }
 
-                case ISimpleAssignmentOperation assignment:
+                case OperationKind.SimpleAssignment:
+                {
+                    var assignment = (ISimpleAssignmentOperation)op;
                     s = Transfer(assignment.Value, s);
                     s = Access(assignment.Target, s, write: true);
                     return Assign(assignment.Target, ValueOf(assignment.Value, s), s);
+                }
 
-                case ICompoundAssignmentOperation compound:
+                case OperationKind.CompoundAssignment:
+                {
+                    var compound = (ICompoundAssignmentOperation)op;
                     s = Transfer(compound.Value, s);
                     s = Access(compound.Target, s, write: true);
                     // pte += n stays in the same table: same lock, same mapping.
                     return _model.SameTable(compound.OperatorMethod) ? s : Assign(compound.Target, Fresh(compound), s);
+                }
 
-                case IIncrementOrDecrementOperation increment:
+                case OperationKind.Increment:
+                case OperationKind.Decrement:
+                {
+                    var increment = (IIncrementOrDecrementOperation)op;
                     s = Access(increment.Target, s, write: true);
                     return _model.SameTable(increment.OperatorMethod) ? s : Assign(increment.Target, Fresh(increment), s);
+                }
 
-                case IFlowCaptureOperation capture:
+                case OperationKind.FlowCapture:
+                {
+                    var capture = (IFlowCaptureOperation)op;
                     s = Transfer(capture.Value, s);
                     return s.WithCaptures(s.Captures.SetItem(capture.Id, ValueOf(capture.Value, s)));
+                }
 
-                case IFieldReferenceOperation:
-                case IPropertyReferenceOperation:
-                case IArrayElementReferenceOperation:
+                case OperationKind.FieldReference:
+                case OperationKind.PropertyReference:
+                case OperationKind.ArrayElementReference:
                     return Access(op, s, write: false);
 
-                case IArgumentOperation argument:
-                    return Transfer(argument.Value, s);
+                case OperationKind.Argument:
+                    return Transfer(((IArgumentOperation)op).Value, s);
 
-                case IAnonymousFunctionOperation:
-                case IFlowAnonymousFunctionOperation:
-                case ILocalFunctionOperation:
+                case OperationKind.AnonymousFunction:
+                case OperationKind.FlowAnonymousFunction:
+                case OperationKind.LocalFunction:
                     return s; // analysed on their own, with their own contracts
 
                 default:
@@ -218,29 +236,37 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         private string ValueOf(IOperation? op, LockState s)
         {
-            switch (op)
+            if (op is null)
+                return "?null";
+            // By Kind, as in Transfer: this runs for every operand the engine names.
+            switch (op.Kind)
             {
-                case null:
-                    return "?null";
-                case IConversionOperation conversion:
-                    return ValueOf(conversion.Operand, s);
-                case IDeclarationExpressionOperation declaration:
-                    return ValueOf(declaration.Expression, s);
-                case IParenthesizedOperation parenthesized:
-                    return ValueOf(parenthesized.Operand, s);
-                case IParameterReferenceOperation p:
-                    return s.Values.TryGetValue(p.Parameter, out var pv) ? pv : InitialValueOf(p.Parameter, "p:");
-                case ILocalReferenceOperation l:
-                    return s.Values.TryGetValue(l.Local, out var lv) ? lv : InitialValueOf(l.Local, "l:");
-                case IInstanceReferenceOperation:
+                case OperationKind.Conversion:
+                    return ValueOf(((IConversionOperation)op).Operand, s);
+                case OperationKind.DeclarationExpression:
+                    return ValueOf(((IDeclarationExpressionOperation)op).Expression, s);
+                case OperationKind.Parenthesized:
+                    return ValueOf(((IParenthesizedOperation)op).Operand, s);
+                case OperationKind.ParameterReference:
+                {
+                    var parameter = ((IParameterReferenceOperation)op).Parameter;
+                    return s.Values.TryGetValue(parameter, out var pv) ? pv : InitialValueOf(parameter, "p:");
+                }
+                case OperationKind.LocalReference:
+                {
+                    var local = ((ILocalReferenceOperation)op).Local;
+                    return s.Values.TryGetValue(local, out var lv) ? lv : InitialValueOf(local, "l:");
+                }
+                case OperationKind.InstanceReference:
                     return "this";
-                case IFieldReferenceOperation:
+                case OperationKind.FieldReference:
                 {
                     string path = MemberPath(op, s);
                     return s.Paths.TryGetValue(path, out var stored) ? stored : path;
                 }
-                case IPropertyReferenceOperation p when p.Arguments.IsEmpty:
+                case OperationKind.PropertyReference when ((IPropertyReferenceOperation)op).Arguments.IsEmpty:
                 {
+                    var p = (IPropertyReferenceOperation)op;
                     string path = MemberPath(op, s);
                     if (s.Paths.TryGetValue(path, out var stored))
                         return stored;
@@ -248,14 +274,17 @@ namespace PtLock.Analyzers.Engine
                         return ResolveRelativeTo(returned, p.Property, p.Instance, s)?.Id ?? Fresh(p);
                     return path;
                 }
-                case IFlowCaptureReferenceOperation capture:
-                    return s.Captures.TryGetValue(capture.Id, out var cv) ? cv : "c:" + capture.Id.GetHashCode();
-                case IInvocationOperation call:
-                    return ResultId(call, s);
-                case IBinaryOperation binary when _model.SameTable(binary.OperatorMethod):
-                    return ValueOf(binary.LeftOperand, s);
-                case ILiteralOperation literal when literal.ConstantValue.HasValue:
-                    return literal.ConstantValue.Value switch
+                case OperationKind.FlowCaptureReference:
+                {
+                    var capture = ((IFlowCaptureReferenceOperation)op).Id;
+                    return s.Captures.TryGetValue(capture, out var cv) ? cv : "c:" + capture.GetHashCode();
+                }
+                case OperationKind.Invocation:
+                    return ResultId((IInvocationOperation)op, s);
+                case OperationKind.Binary when _model.SameTable(((IBinaryOperation)op).OperatorMethod):
+                    return ValueOf(((IBinaryOperation)op).LeftOperand, s);
+                case OperationKind.Literal when op.ConstantValue.HasValue:
+                    return op.ConstantValue.Value switch
                     {
                         true => "const:true",
                         false => "const:false",
