@@ -36,6 +36,8 @@ internal static class EngineOnly
         }
         Console.WriteLine($"{graphs.Count} graphs of {lines:N0} lines");
         var times = new List<double>();
+        // ALLOC=1: sampled allocation by type over the rounds (one sample per ~100 KB), to see what a body's bytes are.
+        using var allocations = Environment.GetEnvironmentVariable("ALLOC") == "1" ? new JitListener(allocations: true) : null;
         for (int round = 0; round < rounds; round++)
         {
             int findings = 0;
@@ -48,6 +50,9 @@ internal static class EngineOnly
             Console.WriteLine($"round {round}: {clock.Elapsed.TotalMilliseconds:F0} ms, {clock.Elapsed.TotalMilliseconds * 1000 / graphs.Count:F1} µs a body, " +
                 $"{(GC.GetTotalAllocatedBytes(precise: true) - bytes) / graphs.Count:N0} bytes a body, {findings} findings");
         }
+        if (allocations is not null)
+            foreach (var (type, samples) in allocations.ByType.OrderByDescending(p => p.Value).Take(25))
+                Console.WriteLine($"  {samples,6} {type}");
         times.Sort();
         Console.WriteLine($"median {times[times.Count / 2]:F0} ms ({times[times.Count / 2] * 1000 / graphs.Count:F1} µs a body)");
     }

@@ -73,16 +73,16 @@ namespace PtLock.Analyzers.Engine
                         var call = _call!;
                         var method = call.TargetMethod;
                         if (name == "return")
-                            return new Resolved(_resultId!, call.Syntax.ToString(), method.ReturnType, null);
+                            return new Resolved(_resultId!, analysis.TextOf(call.Syntax), method.ReturnType, null);
                         if (name == "this")
                         {
                             var receiver = call.Instance ?? (method.IsExtensionMethod && !call.Arguments.IsEmpty ? call.Arguments[0].Value : null);
-                            return receiver is null ? null : new Resolved(analysis.ValueOf(receiver, s), DisplayOf(receiver), receiver.Type, SymbolOf(receiver));
+                            return receiver is null ? null : new Resolved(analysis.ValueOf(receiver, s), analysis.DisplayOf(receiver), receiver.Type, SymbolOf(receiver));
                         }
                         foreach (var arg in call.Arguments)
                         {
                             if (arg.Parameter?.Name == name)
-                                return new Resolved(analysis.ValueOf(arg.Value, s), DisplayOf(arg.Value), (arg.Value as IConversionOperation)?.Operand.Type ?? arg.Value.Type, SymbolOf(arg.Value));
+                                return new Resolved(analysis.ValueOf(arg.Value, s), analysis.DisplayOf(arg.Value), (arg.Value as IConversionOperation)?.Operand.Type ?? arg.Value.Type, SymbolOf(arg.Value));
                         }
                         return analysis.MemberOrType(name, method.ContainingType, call.Instance, s);
                     }
@@ -90,7 +90,7 @@ namespace PtLock.Analyzers.Engine
                     {
                         var member = _member!;
                         if (name == "this")
-                            return _instance is null ? new Resolved("this", "this", member.ContainingType, null) : new Resolved(analysis.ValueOf(_instance, s), DisplayOf(_instance), _instance.Type, SymbolOf(_instance));
+                            return _instance is null ? new Resolved("this", "this", member.ContainingType, null) : new Resolved(analysis.ValueOf(_instance, s), analysis.DisplayOf(_instance), _instance.Type, SymbolOf(_instance));
                         return analysis.MemberOrType(name, member.ContainingType, _instance, s);
                     }
                     case ResolvedKind:
@@ -300,7 +300,7 @@ namespace PtLock.Analyzers.Engine
         }
 
         [MethodImpl(JitOptions.Optimized)]
-        private static string DisplayOf(IOperation op)
+        private string DisplayOf(IOperation op)
         {
             if (op is IDeclarationExpressionOperation declaration)
                 return DisplayOf(declaration.Expression);
@@ -308,7 +308,22 @@ namespace PtLock.Analyzers.Engine
                 return DisplayOf(conversion.Operand);
             if (op is IInstanceReferenceOperation && op.IsImplicit)
                 return "this";
-            return op.Syntax.ToString();
+            return TextOf(op.Syntax);
+        }
+
+        /// <summary>
+        /// The source text of <paramref name="node"/>, as its ToString() gives it: a node's text is the text of its span,
+        /// so it is cut from the file's text (rendering a node walks its tokens) and built once per span, since every
+        /// resolution of a call's lock expressions names its arguments again.
+        /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private string TextOf(SyntaxNode node)
+        {
+            var span = node.Span;
+            long position = ((long)span.Start << 32) | (uint)span.Length;
+            if (!_texts.TryGetValue(position, out var text))
+                _texts[position] = text = node.SyntaxTree.GetText(_cancellation).ToString(span);
+            return text;
         }
 
         [MethodImpl(JitOptions.Optimized)]

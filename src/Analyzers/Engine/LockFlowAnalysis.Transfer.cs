@@ -310,9 +310,9 @@ namespace PtLock.Analyzers.Engine
         [MethodImpl(JitOptions.Optimized)]
         private string CallSiteId(IInvocationOperation call)
         {
-            int position = call.Syntax.SpanStart;
-            if (!_callSiteIds.TryGetValue(position, out var id))
-                _callSiteIds[position] = id = "r@" + position;
+            // Keyed by the operation itself: a node's SpanStart walks down to its first token each time it is asked.
+            if (!_callSiteIds.TryGetValue(call, out var id))
+                _callSiteIds[call] = id = "r@" + call.Syntax.SpanStart;
             return id;
         }
 
@@ -329,7 +329,7 @@ namespace PtLock.Analyzers.Engine
                 IConversionOperation { Operand: IPropertyReferenceOperation cp } => cp.Property,
                 _ => null,
             };
-            string display = op.Syntax.ToString();
+            string display = TextOf(op.Syntax);
             if (op.IsImplicit && op is IInstanceReferenceOperation)
                 display = "this";
             return new LockKey(ValueOf(op, s), display, capability, symbol);

@@ -27,7 +27,8 @@ namespace PtLock.Analyzers.Engine
         private readonly LockState?[] _in;
         private readonly Dictionary<int, int> _catchEntryToTryEntry = new Dictionary<int, int>();
         private bool _hasFinally;
-        private readonly Dictionary<int, string> _callSiteIds = new Dictionary<int, string>();
+        private readonly Dictionary<IInvocationOperation, string> _callSiteIds = new Dictionary<IInvocationOperation, string>();
+        private readonly Dictionary<long, string> _texts = new Dictionary<long, string>();
         private readonly Dictionary<long, string> _freshIds = new Dictionary<long, string>();
         private readonly Dictionary<ISymbol, string> _initialValues = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         private readonly List<(int Dest, LockState State)> _successors = new List<(int Dest, LockState State)>(2);
