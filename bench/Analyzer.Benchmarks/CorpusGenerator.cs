@@ -3,10 +3,10 @@ using System.Text;
 namespace PtLock.Benchmarks.Analyzers;
 
 /// <summary>
-/// Writes mm-style C# against the PtLock runtime: about a third of the methods call annotated API
-/// (map-lock-write, the PMD/PTE nested-lock pattern, RCU walks, faults under the mmap lock), the rest is
-/// plain C# (loops, arithmetic, collections) that the pre-filter should skip for free. Most of it is correct,
-/// as analysed code mostly is; a few methods carry a seed bug so that reporting is measured too.
+/// Writes mm-style C# against the PtLock runtime: half of the methods (three templates of six) call annotated API
+/// (map-lock-write, the PMD/PTE nested-lock pattern, RCU walks), the rest is plain C# (loops, arithmetic,
+/// collections) that the pre-filter should skip for free. Most of it is correct, as analysed code mostly is;
+/// a few methods carry a seed bug so that reporting is measured too.
 /// </summary>
 internal static class CorpusGenerator
 {

@@ -127,9 +127,16 @@ namespace PtLock.Analyzers.Engine
                 }
                 return index.TryGetValue(key, out int found) ? found : -1;
             }
+            // Keys are mostly the very instances looked up again (cached ids, the symbols of one graph): a pass by
+            // reference first spares the comparer's calls on the entries before the match (symbol equality is dear).
             for (int i = 0; i < keys.Length; i++)
             {
-                if (ReferenceEquals(keys[i], key) || _comparer.Equals(keys[i], key))
+                if (ReferenceEquals(keys[i], key))
+                    return i;
+            }
+            for (int i = 0; i < keys.Length; i++)
+            {
+                if (_comparer.Equals(keys[i], key))
                     return i;
             }
             return -1;
