@@ -239,7 +239,7 @@ namespace PtLock.Analyzers.Engine
             while (pending.Count > 0 && !(needs && hasLambdas))
             {
                 var op = pending.Pop();
-                if (op is IAnonymousFunctionOperation)
+                if (op.Kind == OperationKind.AnonymousFunction)
                     hasLambdas = true;
                 needs = needs || AffectsAnalysis(model, op);
                 foreach (var child in op.ChildOperations)
@@ -249,14 +249,15 @@ namespace PtLock.Analyzers.Engine
         }
 
         [MethodImpl(JitOptions.Optimized)]
-        private static bool AffectsAnalysis(ContractModel model, IOperation op) => op switch
+        private static bool AffectsAnalysis(ContractModel model, IOperation op) => op.Kind switch
         {
+            // By Kind: this runs on every operation of every body the syntax pre-filter passes.
             // Not only lock effects: a [Fallible] result used unchecked (PTL0004) is a finding on its own.
-            IInvocationOperation call => model.GetContract(call.TargetMethod) is { AffectsLocks: true } or { Fallible: true } or { ValidWhileHeld.IsEmpty: false },
-            IFieldReferenceOperation field => !model.GetGuard(field.Field).IsEmpty,
-            IPropertyReferenceOperation property => !model.GetGuard(property.Property).IsEmpty,
-            ILocalFunctionOperation local => !model.GetContract(local.Symbol).IsEmpty,
-            IAnonymousFunctionOperation lambda => !model.GetContract(lambda.Symbol).IsEmpty,
+            OperationKind.Invocation => model.GetContract(((IInvocationOperation)op).TargetMethod) is { AffectsLocks: true } or { Fallible: true } or { ValidWhileHeld.IsEmpty: false },
+            OperationKind.FieldReference => !model.GetGuard(((IFieldReferenceOperation)op).Field).IsEmpty,
+            OperationKind.PropertyReference => !model.GetGuard(((IPropertyReferenceOperation)op).Property).IsEmpty,
+            OperationKind.LocalFunction => !model.GetContract(((ILocalFunctionOperation)op).Symbol).IsEmpty,
+            OperationKind.AnonymousFunction => !model.GetContract(((IAnonymousFunctionOperation)op).Symbol).IsEmpty,
             _ => false,
         };
     }
