@@ -37,8 +37,8 @@ namespace PtLock.Analyzers.Engine
             }
 
             public ContractModel Model { get; }
-            /// <summary>Per declaration, the findings of its body, by rule ID: each rule analyzer takes its own.</summary>
-            public ConcurrentDictionary<SyntaxNode, Lazy<Dictionary<string, List<Finding>>>> Declarations { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<Dictionary<string, List<Finding>>>>();
+            /// <summary>Per file, the findings of every body in it, by rule ID: each rule analyzer takes its own.</summary>
+            public ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>> Trees { get; } = new ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>();
 
             /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
@@ -53,62 +53,16 @@ namespace PtLock.Analyzers.Engine
         private static readonly IReadOnlyList<Finding> s_none = Array.Empty<Finding>();
 
         /// <summary>
-        /// The findings of rule <paramref name="ruleId"/> in the body of <paramref name="method"/>, asked by every rule analyzer
-        /// as the compiler declares the method. The first to ask runs the dataflow on the body; the others wait for that
-        /// result and take their share of it. In a build, the compiler declares a method once its body is bound, and the
-        /// semantic model it shares then holds that binding: the analysis runs beside the compilation of the other bodies
-        /// and reuses their binding, instead of binding each body again after the last one is compiled, as a per-file
-        /// callback would (docs/benchmarks.md, session 6).
+        /// The findings of rule <paramref name="ruleId"/> in the file of <paramref name="model"/>. Every rule analyzer
+        /// asks for every file: the first to ask walks the file and runs the dataflow on each body, the others wait
+        /// for that result and take their share of it.
         /// </summary>
-        [MethodImpl(JitOptions.Optimized)]
-        public static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, IMethodSymbol method, Compilation compilation, CancellationToken cancellation)
-        {
-            var references = method.DeclaringSyntaxReferences;
-            if (references.Length == 1)
-                return FindingsFor(results, ruleId, references[0], compilation, cancellation);
-            var findings = new List<Finding>();
-            foreach (var reference in references)
-                findings.AddRange(FindingsFor(results, ruleId, reference, compilation, cancellation));
-            return findings;
-        }
-
-        [MethodImpl(JitOptions.Optimized)]
-        private static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, SyntaxReference reference, Compilation compilation, CancellationToken cancellation)
-        {
-            if (AnalysedDeclarationOf(reference.GetSyntax(cancellation)) is not { } declaration)
-                return s_none;
-            // The compilation's semantic model for the tree: in a build it is the shared one that holds the bodies' binding.
-            return FindingsFor(results, ruleId, declaration, compilation.GetSemanticModel(declaration.SyntaxTree), cancellation);
-        }
-
-        /// <summary>The declaration the engine analyses for a method's declaring syntax (null when it analyses none there).</summary>
-        [MethodImpl(JitOptions.Optimized)]
-        internal static SyntaxNode? AnalysedDeclarationOf(SyntaxNode syntax) => syntax switch
-        {
-            // An expression-bodied property or indexer declares its getter with the arrow clause.
-            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax } arrow => arrow.Parent,
-            MethodDeclarationSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or AccessorDeclarationSyntax or CompilationUnitSyntax => syntax,
-            _ => null,
-        };
-
-        /// <summary>The findings of rule <paramref name="ruleId"/> in every body of the file of <paramref name="model"/>.</summary>
         [MethodImpl(JitOptions.Optimized)]
         public static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, SemanticModel model, CancellationToken cancellation)
         {
-            var findings = new List<Finding>();
-            foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
-                findings.AddRange(FindingsFor(results, ruleId, declaration, model, cancellation));
-            return findings;
-        }
-
-        /// <summary>The findings of rule <paramref name="ruleId"/> in the body of <paramref name="declaration"/>, analysed once for all rules.</summary>
-        [MethodImpl(JitOptions.Optimized)]
-        public static IReadOnlyList<Finding> FindingsFor(CompilationResults results, string ruleId, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
-        {
-            if (BodyOf(declaration) is null)
-                return s_none; // a declaration without a body (abstract, extern, a partial definition) has nothing to cache
-            if (!results.Declarations.TryGetValue(declaration, out var lazy))
-                lazy = AddDeclaration(results, declaration, model, cancellation);
+            var tree = model.SyntaxTree;
+            if (!results.Trees.TryGetValue(tree, out var lazy))
+                lazy = AddTree(results, model, cancellation);
             try
             {
                 return lazy.Value.TryGetValue(ruleId, out var findings) ? findings : s_none;
@@ -116,33 +70,34 @@ namespace PtLock.Analyzers.Engine
             catch (OperationCanceledException)
             {
                 // A Lazy keeps the exception of its factory: forget a cancelled run so that the next request for
-                // this compilation (an IDE resumes cancelled work) analyses the body again instead of failing.
-                ((ICollection<KeyValuePair<SyntaxNode, Lazy<Dictionary<string, List<Finding>>>>>)results.Declarations).Remove(new KeyValuePair<SyntaxNode, Lazy<Dictionary<string, List<Finding>>>>(declaration, lazy));
+                // this compilation (an IDE resumes cancelled work) analyses the file again instead of failing.
+                ((ICollection<KeyValuePair<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>>)results.Trees).Remove(new KeyValuePair<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>(tree, lazy));
                 if (cancellation.IsCancellationRequested)
                     throw;
-                return FindingsFor(results, ruleId, declaration, model, cancellation); // it was another caller's run that was cancelled
+                return FindingsFor(results, ruleId, model, cancellation); // it was another caller's run that was cancelled
             }
         }
 
-        /// <summary>The declaration's pending analysis, made by the first rule to ask (the closure is built only then).</summary>
-        private static Lazy<Dictionary<string, List<Finding>>> AddDeclaration(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation) =>
-            results.Declarations.GetOrAdd(declaration, _ => new Lazy<Dictionary<string, List<Finding>>>(() => AnalyzeDeclaration(results, declaration, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
-
-        private static readonly Dictionary<string, List<Finding>> s_noFindings = new Dictionary<string, List<Finding>>();
+        /// <summary>The file's pending analysis, made by the first rule to ask (the closure is built only then).</summary>
+        private static Lazy<Dictionary<string, List<Finding>>> AddTree(CompilationResults results, SemanticModel model, CancellationToken cancellation) =>
+            results.Trees.GetOrAdd(model.SyntaxTree, _ => new Lazy<Dictionary<string, List<Finding>>>(() => AnalyzeTree(results, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
 
         [MethodImpl(JitOptions.Optimized)]
-        private static Dictionary<string, List<Finding>> AnalyzeDeclaration(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
+        private static Dictionary<string, List<Finding>> AnalyzeTree(CompilationResults results, SemanticModel model, CancellationToken cancellation)
         {
-            var findings = Analyze(results, declaration, model, cancellation);
-            bool? fileMentionsGeneratedCode = null;
-            if (findings.Count == 0 || GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, cancellation))
-                return s_noFindings;
             var byRule = new Dictionary<string, List<Finding>>();
-            foreach (var finding in findings)
+            bool? fileMentionsGeneratedCode = null;
+            foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
             {
-                if (!byRule.TryGetValue(finding.RuleId, out var list))
-                    byRule[finding.RuleId] = list = new List<Finding>();
-                list.Add(finding);
+                var findings = Analyze(results, declaration, model, cancellation);
+                if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, cancellation))
+                    continue;
+                foreach (var finding in findings)
+                {
+                    if (!byRule.TryGetValue(finding.RuleId, out var list))
+                        byRule[finding.RuleId] = list = new List<Finding>();
+                    list.Add(finding);
+                }
             }
             return byRule;
         }

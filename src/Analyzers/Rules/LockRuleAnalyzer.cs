@@ -27,18 +27,17 @@ namespace PtLock.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
-                // One callback per method, as the compiler declares it: in a build that is once its body is bound, so
-                // the analysis runs beside the compilation of the other bodies and reuses their binding (LockEngine.FindingsFor).
-                // The body is analysed once for all rules; bodies that mention nothing annotated are never turned into
-                // IOperation trees or control-flow graphs (LockEngine's pre-filter).
-                start.RegisterSymbolAction(symbol =>
+                // One callback per file rather than one per declaration: the driver's per-declaration bookkeeping
+                // for syntax-node actions costs more than the engine's own walk. The file is analysed once for all
+                // rules; bodies that mention nothing annotated are never turned into IOperation trees or
+                // control-flow graphs (LockEngine's pre-filter).
+                start.RegisterSemanticModelAction(model =>
                 {
-                    // Generated code is the driver's to tell per symbol here (its file, or [GeneratedCode] on it or around it).
-                    if (symbol.Symbol is not IMethodSymbol method || symbol.IsGeneratedCode)
+                    if (model.IsGeneratedCode)
                         return;
-                    foreach (var finding in LockEngine.FindingsFor(results, Rule.Id, method, symbol.Compilation, symbol.CancellationToken))
-                        symbol.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
-                }, SymbolKind.Method);
+                    foreach (var finding in LockEngine.FindingsFor(results, Rule.Id, model.SemanticModel, model.CancellationToken))
+                        model.ReportDiagnostic(Diagnostic.Create(Rule, finding.Location, finding.AdditionalLocations, finding.Properties, finding.Args));
+                });
             });
         }
     }

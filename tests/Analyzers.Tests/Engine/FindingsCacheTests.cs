@@ -5,7 +5,7 @@ using PtLock.Analyzers.Engine;
 namespace PtLock.Analyzers.Tests;
 
 /// <summary>
-/// The engine analyses a body once for all rule analyzers and caches the result per compilation. An IDE cancels
+/// The engine analyses a file once for all rule analyzers and caches the result per compilation. An IDE cancels
 /// analysis all the time and may resume it on the same compilation: a cancelled run must not be what the next
 /// request gets.
 /// </summary>
@@ -44,7 +44,7 @@ public class FindingsCacheTests
         Assert.Single(mayFail);
         Assert.All(mayFail, f => Assert.Equal(DiagnosticIds.PteMapMayFail, f.RuleId));
         Assert.Empty(LockEngine.FindingsFor(results, DiagnosticIds.AcquiredTwice, model, CancellationToken.None));
-        Assert.Single(results.Declarations); // one analysis of the body served both rules
+        Assert.Single(results.Trees); // one analysis of the file served both rules
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class FindingsCacheTests
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => LockEngine.FindingsFor(results, DiagnosticIds.PteMapMayFail, model, cancelled.Token));
-        Assert.Empty(results.Declarations);
+        Assert.Empty(results.Trees);
         Assert.Single(LockEngine.FindingsFor(results, DiagnosticIds.PteMapMayFail, model, CancellationToken.None));
     }
 }
