@@ -30,7 +30,7 @@ if (args.Length >= 2 && args[0] == "cpu")
     return;
 }
 bool profileOnly = args.Length > 0 && args[0] == "profile";
-var sizes = profileOnly || (args.Length > 0 && args[0] is "floor" or "cold" or "engine") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
+var sizes = profileOnly || (args.Length > 0 && args[0] is "floor" or "cold" or "engine" or "csc-rounds") ? Array.Empty<int>() : args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 10_000, 100_000, 300_000 };
 var analyzers = typeof(LockRuleAnalyzer).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
     .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
@@ -44,6 +44,12 @@ var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Sp
     .Append(MetadataReference.CreateFromFile(typeof(PtLock.Contracts.RequiresAttribute).Assembly.Location))
     .ToImmutableArray();
 
+if (args.Length > 0 && args[0] == "csc-rounds")
+{
+    // Real csc runs of a build's response files, alternating, as pairwise differences from the first (CscRounds.cs).
+    CscRounds.Run(args.Skip(1).ToArray());
+    return;
+}
 if (args.Length > 0 && args[0] == "engine")
 {
     // The dataflow alone on graphs built once: µs and bytes a body in steady state (ROUNDS rounds, default 20).
