@@ -59,21 +59,23 @@ internal static class CscRounds
             for (int warm = 0; warm < 3; warm++)
                 foreach (var configuration in configurations)
                     Compile(csc, configuration, shared);
-        var seconds = configurations.ToDictionary(c => c, _ => new List<double>());
+        // By position: the same file twice is an A/A run, which shows the noise.
+        var seconds = configurations.Select(_ => new List<double>()).ToList();
         for (int round = 0; round < rounds; round++)
-            foreach (var configuration in configurations)
-                seconds[configuration].Add(Compile(csc, configuration, shared));
+            for (int c = 0; c < configurations.Count; c++)
+                seconds[c].Add(Compile(csc, configurations[c], shared));
 
-        var baseline = seconds[configurations[0]];
+        var baseline = seconds[0];
         double baseMedian = Median(baseline);
         Console.WriteLine($"{Path.GetFileName(configurations[0])}: median {baseMedian:F2} s");
-        foreach (var configuration in configurations.Skip(1))
+        for (int c = 1; c < configurations.Count; c++)
         {
-            var differences = seconds[configuration].Zip(baseline, (x, b) => x - b).ToList();
+            string configuration = configurations[c];
+            var differences = seconds[c].Zip(baseline, (x, b) => x - b).ToList();
             double mean = differences.Average();
             double error = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1) / differences.Count);
             double median = Median(differences);
-            Console.WriteLine($"{Path.GetFileName(configuration)}: median {Median(seconds[configuration]):F2} s; over the baseline, pairwise median {Signed(median)} s " +
+            Console.WriteLine($"{Path.GetFileName(configuration)}: median {Median(seconds[c]):F2} s; over the baseline, pairwise median {Signed(median)} s " +
                 $"({Signed(100 * median / baseMedian, "F1")} %), mean {Signed(mean)} s ({Signed(100 * mean / baseMedian, "F1")} %) ± {error:F2} s");
         }
     }
@@ -100,7 +102,7 @@ internal static class CscRounds
         process.WaitForExit();
         clock.Stop();
         string text = output.Result + errors.Result;
-        if (text.Split('\n').FirstOrDefault(line => line.Contains(": error CS", StringComparison.Ordinal)) is { } failure)
+        if (text.Split('\n').FirstOrDefault(line => line.Contains("error CS", StringComparison.Ordinal)) is { } failure)
             throw new InvalidOperationException($"{Path.GetFileName(responseFile)} does not compile, so its time measures nothing: {failure.Trim()}");
         return clock.Elapsed.TotalSeconds;
     }
