@@ -320,11 +320,14 @@ namespace PtLock.Analyzers.Engine
         private string TextOf(SyntaxNode node)
         {
             var span = node.Span;
-            long position = ((long)span.Start << 32) | (uint)span.Length;
-            if (!_texts.TryGetValue(position, out var text))
-                _texts[position] = text = node.SyntaxTree.GetText(_cancellation).ToString(span);
+            long key = SpanKey(span);
+            if (!_texts.TryGetValue(key, out var text))
+                _texts[key] = text = node.SyntaxTree.GetText(_cancellation).ToString(span);
             return text;
         }
+
+        /// <summary>A span as one number, for the per-body caches keyed by position (fresh values, display text).</summary>
+        private static long SpanKey(Microsoft.CodeAnalysis.Text.TextSpan span) => ((long)span.Start << 32) | (uint)span.Length;
 
         [MethodImpl(JitOptions.Optimized)]
         private static ISymbol? SymbolOf(IOperation op) => op switch

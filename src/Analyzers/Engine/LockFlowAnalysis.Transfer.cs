@@ -217,9 +217,9 @@ namespace PtLock.Analyzers.Engine
         private string Fresh(IOperation op)
         {
             var span = op.Syntax.Span;
-            long position = ((long)span.Start << 32) | (uint)span.Length;
-            if (!_freshIds.TryGetValue(position, out var id))
-                _freshIds[position] = id = "v@" + span.Start + ":" + span.Length;
+            long key = SpanKey(span);
+            if (!_freshIds.TryGetValue(key, out var id))
+                _freshIds[key] = id = "v@" + span.Start + ":" + span.Length;
             return id;
         }
 
