@@ -40,6 +40,15 @@ namespace PtLock.Analyzers.Engine
             /// <summary>Per file, the findings of every body in it, by rule ID: each rule analyzer takes its own.</summary>
             public ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>> Trees { get; } = new ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>();
 
+            /// <summary>
+            /// Per declaration, the findings of its body before the generated-code filter, once a rule analyzer analyses
+            /// bodies as the compiler declares their methods (<see cref="AnalyzeAhead"/>); unused otherwise.
+            /// </summary>
+            public ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>> Bodies { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>>();
+
+            /// <summary>Set at compilation start when a rule analyzer will analyse bodies ahead of their files.</summary>
+            public bool AnalysingAhead { get; set; }
+
             /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
 
@@ -89,7 +98,7 @@ namespace PtLock.Analyzers.Engine
             bool? fileMentionsGeneratedCode = null;
             foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
             {
-                var findings = Analyze(results, declaration, model, cancellation);
+                var findings = results.AnalysingAhead ? BodyFindings(results, declaration, model, cancellation) : Analyze(results, declaration, model, cancellation);
                 if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, cancellation))
                     continue;
                 foreach (var finding in findings)
@@ -100,6 +109,63 @@ namespace PtLock.Analyzers.Engine
                 }
             }
             return byRule;
+        }
+
+        /// <summary>
+        /// Analyses the bodies of <paramref name="method"/> as the compiler declares it, ahead of the per-file pass that
+        /// reports. In a build the compiler declares a method once it has bound its body, and the compilation's shared
+        /// semantic model then holds that binding; a file is complete only after the last body of the compilation. So
+        /// this runs beside the compilation of the other bodies, in time the compile leaves idle, instead of queueing
+        /// behind it (docs/benchmarks.md, sessions 6 and 7). One rule analyzer does it for all: the driver's callback
+        /// per method and analyzer costs more than the analysis saves when every rule registers one.
+        /// </summary>
+        [MethodImpl(JitOptions.Optimized)]
+        public static void AnalyzeAhead(CompilationResults results, IMethodSymbol method, Compilation compilation, CancellationToken cancellation)
+        {
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (AnalysedDeclarationOf(reference.GetSyntax(cancellation)) is { } declaration && compilation.ContainsSyntaxTree(declaration.SyntaxTree))
+                    BodyFindings(results, declaration, compilation.GetSemanticModel(declaration.SyntaxTree), cancellation);
+            }
+        }
+
+        /// <summary>The declaration the per-file pass analyses for a method's declaring syntax (null when it analyses none there).</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        internal static SyntaxNode? AnalysedDeclarationOf(SyntaxNode syntax) => syntax switch
+        {
+            // An expression-bodied property or indexer declares its getter with the arrow clause.
+            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax } arrow => arrow.Parent,
+            MethodDeclarationSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or AccessorDeclarationSyntax or CompilationUnitSyntax => syntax,
+            _ => null,
+        };
+
+        private static readonly Lazy<IReadOnlyList<Finding>> s_noBodyFindings = new Lazy<IReadOnlyList<Finding>>(() => s_none, LazyThreadSafetyMode.PublicationOnly);
+
+        /// <summary>The findings of one declaration's body, analysed once whether the early pass or the per-file pass asks first.</summary>
+        [MethodImpl(JitOptions.Optimized)]
+        private static IReadOnlyList<Finding> BodyFindings(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
+        {
+            if (BodyOf(declaration) is null)
+                return s_none; // nothing to analyse or remember (a file without top-level statements, an abstract member)
+            if (!results.Bodies.TryGetValue(declaration, out var lazy))
+            {
+                // A body the syntax pre-filter rejects gets the shared empty result, so the other pass skips the scan too.
+                lazy = PassesSyntaxPreFilter(results, declaration)
+                    ? results.Bodies.GetOrAdd(declaration, _ => new Lazy<IReadOnlyList<Finding>>(() => AnalyzeBody(results.Model, declaration, model, cancellation), LazyThreadSafetyMode.ExecutionAndPublication))
+                    : results.Bodies.GetOrAdd(declaration, s_noBodyFindings);
+            }
+            try
+            {
+                return lazy.Value;
+            }
+            catch (OperationCanceledException)
+            {
+                // As for files (FindingsFor): the other pass, or a resumed request, analyses the body again.
+                ((ICollection<KeyValuePair<SyntaxNode, Lazy<IReadOnlyList<Finding>>>>)results.Bodies).Remove(new KeyValuePair<SyntaxNode, Lazy<IReadOnlyList<Finding>>>(declaration, lazy));
+                if (cancellation.IsCancellationRequested)
+                    throw;
+                return BodyFindings(results, declaration, model, cancellation);
+            }
         }
 
         /// <summary>The declarations with bodies the engine analyses, and the compilation unit (top-level statements).</summary>

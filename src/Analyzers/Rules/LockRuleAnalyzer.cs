@@ -16,6 +16,12 @@ namespace PtLock.Analyzers.Rules
 
         protected DiagnosticDescriptor Rule { get; }
 
+        /// <summary>
+        /// Whether this rule's analyzer also analyses each body as the compiler declares its method, for all rules
+        /// (LockEngine.AnalyzeAhead). One analyzer does; when its rule is disabled the per-file pass does all the work.
+        /// </summary>
+        private protected virtual bool AnalysesAhead => false;
+
         public sealed override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
 
         public sealed override void Initialize(AnalysisContext context)
@@ -27,6 +33,11 @@ namespace PtLock.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
+                if (AnalysesAhead)
+                {
+                    results.AnalysingAhead = true;
+                    start.RegisterSymbolAction(symbol => LockEngine.AnalyzeAhead(results, (IMethodSymbol)symbol.Symbol, symbol.Compilation, symbol.CancellationToken), SymbolKind.Method);
+                }
                 // One callback per file rather than one per declaration: the driver's per-declaration bookkeeping
                 // for syntax-node actions costs more than the engine's own walk. The file is analysed once for all
                 // rules; bodies that mention nothing annotated are never turned into IOperation trees or
