@@ -61,13 +61,29 @@ internal static class CscRounds
                     Compile(csc, configuration, shared);
         // By position: the same file twice is an A/A run, which shows the noise.
         var seconds = configurations.Select(_ => new List<double>()).ToList();
+        var serverCpu = configurations.Select(_ => new List<double>()).ToList();
         for (int round = 0; round < rounds; round++)
+        {
             for (int c = 0; c < configurations.Count; c++)
-                seconds[c].Add(Compile(csc, configurations[c], shared));
+            {
+                var (wall, cpu) = Compile(csc, configurations[c], shared);
+                seconds[c].Add(wall);
+                if (cpu is { } used)
+                    serverCpu[c].Add(used);
+            }
+        }
 
+        Report("wall", configurations, seconds);
+        // The server's CPU per compile: the work each configuration adds, whether or not it ran in time the compile left idle.
+        if (serverCpu.All(list => list.Count == rounds))
+            Report("server CPU", configurations, serverCpu);
+    }
+
+    private static void Report(string measure, List<string> configurations, List<List<double>> seconds)
+    {
         var baseline = seconds[0];
         double baseMedian = Median(baseline);
-        Console.WriteLine($"{Path.GetFileName(configurations[0])}: median {baseMedian:F2} s");
+        Console.WriteLine($"{measure}: {Path.GetFileName(configurations[0])}: median {baseMedian:F2} s");
         for (int c = 1; c < configurations.Count; c++)
         {
             string configuration = configurations[c];
@@ -75,16 +91,21 @@ internal static class CscRounds
             double mean = differences.Average();
             double error = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (differences.Count - 1) / differences.Count);
             double median = Median(differences);
-            Console.WriteLine($"{Path.GetFileName(configuration)}: median {Median(seconds[c]):F2} s; over the baseline, pairwise median {Signed(median)} s " +
+            Console.WriteLine($"{measure}: {Path.GetFileName(configuration)}: median {Median(seconds[c]):F2} s; over the baseline, pairwise median {Signed(median)} s " +
                 $"({Signed(100 * median / baseMedian, "F1")} %), mean {Signed(mean)} s ({Signed(100 * mean / baseMedian, "F1")} %) ± {error:F2} s");
         }
     }
 
     private static string Signed(double value, string format = "F2") => (value < 0 ? "-" : "+") + Math.Abs(value).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>One compile's wall time. A compile that fails with a compiler error (not an analyzer's) measures nothing: it stops the run.</summary>
-    private static double Compile(string csc, string responseFile, bool shared)
+    /// <summary>
+    /// One compile's wall time, and through the server the CPU the server used meanwhile. A compile that fails with a
+    /// compiler error (not an analyzer's) measures nothing: it stops the run.
+    /// </summary>
+    private static (double Wall, double? ServerCpu) Compile(string csc, string responseFile, bool shared)
     {
+        using var server = shared ? FindServer() : null;
+        var cpuBefore = ProcessorTime(server);
         // A build's response file names its sources relative to the project folder: run where the file is.
         var start = new ProcessStartInfo(csc)
         {
@@ -104,7 +125,51 @@ internal static class CscRounds
         string text = output.Result + errors.Result;
         if (text.Split('\n').FirstOrDefault(line => line.Contains("error CS", StringComparison.Ordinal)) is { } failure)
             throw new InvalidOperationException($"{Path.GetFileName(responseFile)} does not compile, so its time measures nothing: {failure.Trim()}");
-        return clock.Elapsed.TotalSeconds;
+        var cpuAfter = ProcessorTime(server);
+        return (clock.Elapsed.TotalSeconds, cpuBefore is { } before && cpuAfter is { } after ? (after - before).TotalSeconds : null);
+    }
+
+    /// <summary>The running compiler server (none before the first shared compile starts it).</summary>
+    private static Process? FindServer()
+    {
+        Process? found = null;
+        foreach (var process in Process.GetProcesses())
+        {
+            if (found is null && IsServer(process))
+                found = process;
+            else
+                process.Dispose();
+        }
+        return found;
+    }
+
+    private static bool IsServer(Process process)
+    {
+        try
+        {
+            return process.ProcessName.Contains("VBCSCompiler", StringComparison.OrdinalIgnoreCase)
+                   || process.MainModule?.FileName is { } file && file.EndsWith("dotnet", StringComparison.Ordinal)
+                   && File.Exists($"/proc/{process.Id}/cmdline") && File.ReadAllText($"/proc/{process.Id}/cmdline").Contains("VBCSCompiler", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
+        {
+            return false; // it exited, or is not ours to read
+        }
+    }
+
+    private static TimeSpan? ProcessorTime(Process? process)
+    {
+        if (process is null)
+            return null;
+        try
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null; // the server exited (it times out when idle)
+        }
     }
 
     /// <summary>The newest SDK's csc beside the running dotnet host.</summary>
