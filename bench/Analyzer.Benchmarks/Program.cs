@@ -25,8 +25,9 @@ if (args.Length >= 2 && args[0] == "sites")
 }
 if (args.Length >= 2 && args[0] == "cpu")
 {
-    // Where a csc run's CPU went, from perf samples (docs/benchmarks.md, session 5); the sampling rate defaults to 499 Hz.
-    PerfCpuSplit.Report(args[1], args.Length > 2 && int.TryParse(args[2], out int hz) ? hz : 499);
+    // Where a csc run's CPU went, from perf samples (docs/benchmarks.md, sessions 5 and 7); the sampling rate defaults to
+    // 499 Hz; a recording of the compiler server across several builds gives their number to report per build.
+    PerfCpuSplit.Report(args[1], args.Length > 2 && int.TryParse(args[2], out int hz) ? hz : 499, args.Length > 3 && int.TryParse(args[3], out int builds) && builds > 0 ? builds : 1);
     return;
 }
 bool profileOnly = args.Length > 0 && args[0] == "profile";
