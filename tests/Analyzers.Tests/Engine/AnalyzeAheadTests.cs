@@ -14,28 +14,9 @@ namespace PtLock.Analyzers.Tests;
 /// </summary>
 public class AnalyzeAheadTests
 {
-    private const string Source = """
-        using PtLock;
-        using static PtLock.Pgtable;
-        using static PtLock.PgtableGeneric;
-
-        public static class Walker
-        {
-            public static bool Present(Pmd pmd, ulong addr)
-            {
-                var pte = PteOffsetMap(pmd, addr);
-                bool present = PtePresent(PtepGet(pte));
-                PteUnmap(pte);
-                return present;
-            }
-
-            public static int Plain(int x) => x + 1;
-        }
-        """;
-
     private static (CSharpCompilation Compilation, LockEngine.CompilationResults Results, SemanticModel Model) Fresh()
     {
-        var tree = CSharpSyntaxTree.ParseText(Source, new CSharpParseOptions(LanguageVersion.Latest), "Walker.cs");
+        var tree = CSharpSyntaxTree.ParseText(WalkerSample.Source, new CSharpParseOptions(LanguageVersion.Latest), "Walker.cs");
         var compilation = CSharpCompilation.Create("Ahead", new[] { tree }, InProcessAnalysis.References(withRuntime: true),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var results = LockEngine.For(compilation);

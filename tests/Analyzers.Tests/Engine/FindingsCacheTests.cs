@@ -11,26 +11,9 @@ namespace PtLock.Analyzers.Tests;
 /// </summary>
 public class FindingsCacheTests
 {
-    private const string SeedBug = """
-        using PtLock;
-        using static PtLock.Pgtable;
-        using static PtLock.PgtableGeneric;
-
-        public static class Walker
-        {
-            public static bool Present(Pmd pmd, ulong addr)
-            {
-                var pte = PteOffsetMap(pmd, addr);
-                bool present = PtePresent(PtepGet(pte));
-                PteUnmap(pte);
-                return present;
-            }
-        }
-        """;
-
     private static (LockEngine.CompilationResults Results, SemanticModel Model) Fresh()
     {
-        var tree = CSharpSyntaxTree.ParseText(SeedBug, new CSharpParseOptions(LanguageVersion.Latest), "Walker.cs");
+        var tree = CSharpSyntaxTree.ParseText(WalkerSample.Source, new CSharpParseOptions(LanguageVersion.Latest), "Walker.cs");
         var compilation = CSharpCompilation.Create("Cache", new[] { tree }, InProcessAnalysis.References(withRuntime: true),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         return (LockEngine.For(compilation), compilation.GetSemanticModel(tree));
