@@ -46,8 +46,13 @@ namespace PtLock.Analyzers.Engine
             /// </summary>
             public ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>> Bodies { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>>();
 
-            /// <summary>Set at compilation start when a rule analyzer will analyse bodies ahead of their files.</summary>
-            public bool AnalysingAhead { get; set; }
+            private int _earlyPassClaimed;
+
+            /// <summary>Whether a rule analyzer analyses bodies ahead of their files on this compilation (it claimed the early pass).</summary>
+            public bool AnalysingAhead => Volatile.Read(ref _earlyPassClaimed) != 0;
+
+            /// <summary>True for the first caller only: that rule analyzer registers the early pass for all of them.</summary>
+            public bool ClaimEarlyPass() => Interlocked.Exchange(ref _earlyPassClaimed, 1) == 0;
 
             /// <summary>Names of every annotated member and framework lock method: bodies mentioning none of them are skipped unbound.</summary>
             public HashSet<string> InterestingNames => LazyInitializer.EnsureInitialized(ref _interestingNames, () => InterestingNameIndex.Build(_compilation))!;
@@ -116,8 +121,8 @@ namespace PtLock.Analyzers.Engine
         /// reports. In a build the compiler declares a method once it has bound its body, and the compilation's shared
         /// semantic model then holds that binding; a file is complete only after the last body of the compilation. So
         /// this runs beside the compilation of the other bodies, in time the compile leaves idle, instead of queueing
-        /// behind it (docs/benchmarks.md, sessions 6 and 7). One rule analyzer does it for all: the driver's callback
-        /// per method and analyzer costs more than the analysis saves when every rule registers one.
+        /// behind it (docs/benchmarks.md, sessions 6 and 7). One rule analyzer does it for all (<see cref="CompilationResults.ClaimEarlyPass"/>):
+        /// the driver's callback per method and analyzer costs more than the analysis saves when every rule registers one.
         /// </summary>
         [MethodImpl(JitOptions.Optimized)]
         public static void AnalyzeAhead(CompilationResults results, IMethodSymbol method, Compilation compilation, CancellationToken cancellation)

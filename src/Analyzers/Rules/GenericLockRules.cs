@@ -10,9 +10,6 @@ namespace PtLock.Analyzers.Rules
     public sealed class RequiresLockNotHeldAnalyzer : LockRuleAnalyzer
     {
         public RequiresLockNotHeldAnalyzer() : base(Descriptors.RequiresLockNotHeld) { }
-
-        // The most basic rule, the one least likely to be turned off, runs the engine early for every rule.
-        private protected override bool AnalysesAhead => true;
     }
 
     /// <summary>PTL1002: a [GuardedBy]/[PtGuardedBy] member accessed without its lock.</summary>

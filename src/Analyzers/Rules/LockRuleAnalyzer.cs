@@ -16,12 +16,6 @@ namespace PtLock.Analyzers.Rules
 
         protected DiagnosticDescriptor Rule { get; }
 
-        /// <summary>
-        /// Whether this rule's analyzer also analyses each body as the compiler declares its method, for all rules
-        /// (LockEngine.AnalyzeAhead). One analyzer does; when its rule is disabled the per-file pass does all the work.
-        /// </summary>
-        private protected virtual bool AnalysesAhead => false;
-
         public sealed override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; }
 
         public sealed override void Initialize(AnalysisContext context)
@@ -33,11 +27,11 @@ namespace PtLock.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var results = LockEngine.For(start.Compilation);
-                if (AnalysesAhead)
-                {
-                    results.AnalysingAhead = true;
+                // The first rule analyzer to start on this compilation, whichever rules are enabled, also analyses
+                // each body as the compiler declares its method, for all rules (LockEngine.AnalyzeAhead). One does:
+                // a callback per method from each rule analyzer would cost more than the early start saves.
+                if (results.ClaimEarlyPass())
                     start.RegisterSymbolAction(symbol => LockEngine.AnalyzeAhead(results, (IMethodSymbol)symbol.Symbol, symbol.Compilation, symbol.CancellationToken), SymbolKind.Method);
-                }
                 // One callback per file rather than one per declaration: the driver's per-declaration bookkeeping
                 // for syntax-node actions costs more than the engine's own walk. The file is analysed once for all
                 // rules; bodies that mention nothing annotated are never turned into IOperation trees or
