@@ -6,8 +6,9 @@ namespace PtLock.Benchmarks.Analyzers;
 /// Wall time of real <c>csc</c> runs, alternating between configurations round after round, each given as the response
 /// file of a build's command line (docs/benchmarks.md, sessions 4 and 6, say how to take one from a build log). The
 /// first configuration is the baseline; each other is reported as pairwise differences from it (median, mean and its
-/// standard error), because this VM drifts between runs by more than the differences measured. With <c>--shared</c> the
-/// compiles go to the compiler server, as <c>dotnet build</c> sends them, after three warm-up rounds.
+/// standard error), because this VM drifts between runs by more than the differences measured. The order rotates from
+/// round to round. With <c>--shared</c> the compiles go to the compiler server, as <c>dotnet build</c> sends them, after
+/// three warm-up rounds.
 /// </summary>
 internal static class CscRounds
 {
@@ -64,8 +65,11 @@ internal static class CscRounds
         var serverCpu = configurations.Select(_ => new List<double>()).ToList();
         for (int round = 0; round < rounds; round++)
         {
-            for (int c = 0; c < configurations.Count; c++)
+            // The order rotates each round, so that each configuration follows each other one equally often: through the
+            // server, what a compile leaves behind (garbage, tiering) is paid by the next one.
+            for (int step = 0; step < configurations.Count; step++)
             {
+                int c = (step + round) % configurations.Count;
                 var (wall, cpu) = Compile(csc, configurations[c], shared);
                 seconds[c].Add(wall);
                 if (cpu is { } used)
