@@ -41,15 +41,12 @@ namespace PtLock.Analyzers.Engine
             public ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>> Trees { get; } = new ConcurrentDictionary<SyntaxTree, Lazy<Dictionary<string, List<Finding>>>>();
 
             /// <summary>
-            /// Per declaration, the findings of its body before the generated-code filter, once a rule analyzer analyses
-            /// bodies as the compiler declares their methods (<see cref="AnalyzeAhead"/>); unused otherwise.
+            /// Per declaration, the findings of its body before the generated-code filter, from whichever pass analysed it
+            /// first: the early one (<see cref="AnalyzeAhead"/>) or the file's.
             /// </summary>
             public ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>> Bodies { get; } = new ConcurrentDictionary<SyntaxNode, Lazy<IReadOnlyList<Finding>>>();
 
             private int _earlyPassClaimed;
-
-            /// <summary>Whether a rule analyzer analyses bodies ahead of their files on this compilation (it claimed the early pass).</summary>
-            public bool AnalysingAhead => Volatile.Read(ref _earlyPassClaimed) != 0;
 
             /// <summary>True for the first caller only: that rule analyzer registers the early pass for all of them.</summary>
             public bool ClaimEarlyPass() => Interlocked.Exchange(ref _earlyPassClaimed, 1) == 0;
@@ -103,7 +100,7 @@ namespace PtLock.Analyzers.Engine
             bool? fileMentionsGeneratedCode = null;
             foreach (var declaration in AnalysedDeclarations(model.SyntaxTree.GetRoot(cancellation)))
             {
-                var findings = results.AnalysingAhead ? BodyFindings(results, declaration, model, cancellation) : Analyze(results, declaration, model, cancellation);
+                var findings = BodyFindings(results, declaration, model, cancellation);
                 if (findings.Count > 0 && GeneratedCode.IsMarked(declaration, model, ref fileMentionsGeneratedCode, cancellation))
                     continue;
                 foreach (var finding in findings)
@@ -146,7 +143,10 @@ namespace PtLock.Analyzers.Engine
 
         private static readonly Lazy<IReadOnlyList<Finding>> s_noBodyFindings = new Lazy<IReadOnlyList<Finding>>(() => s_none, LazyThreadSafetyMode.PublicationOnly);
 
-        /// <summary>The findings of one declaration's body, analysed once whether the early pass or the per-file pass asks first.</summary>
+        /// <summary>
+        /// The findings of one declaration's body (its lambdas and local functions included), analysed once whether the
+        /// early pass or the per-file pass asks first.
+        /// </summary>
         [MethodImpl(JitOptions.Optimized)]
         private static IReadOnlyList<Finding> BodyFindings(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation)
         {
@@ -182,11 +182,6 @@ namespace PtLock.Analyzers.Engine
                     or (int)SyntaxKind.GetAccessorDeclaration or (int)SyntaxKind.SetAccessorDeclaration or (int)SyntaxKind.InitAccessorDeclaration
                     or (int)SyntaxKind.AddAccessorDeclaration or (int)SyntaxKind.RemoveAccessorDeclaration
                     or (int)SyntaxKind.PropertyDeclaration or (int)SyntaxKind.IndexerDeclaration or (int)SyntaxKind.CompilationUnit);
-
-        /// <summary>The findings for one declaration's body (its lambdas and local functions included).</summary>
-        [MethodImpl(JitOptions.Optimized)]
-        private static IReadOnlyList<Finding> Analyze(CompilationResults results, SyntaxNode declaration, SemanticModel model, CancellationToken cancellation) =>
-            PassesSyntaxPreFilter(results, declaration) ? AnalyzeBody(results.Model, declaration, model, cancellation) : s_none;
 
         /// <summary>
         /// Whether the syntax pre-filter lets this declaration's body through to binding (the benchmark's floor uses
